@@ -1,0 +1,80 @@
+/// <reference types="vitest/config" />
+import { defineConfig, type Plugin } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const SAMPLES_DIR = resolve(import.meta.dirname, 'sample-images');
+const SAMPLES_INDEX = join(SAMPLES_DIR, 'samples.json');
+
+interface SampleListing {
+  samples: { file: string }[];
+}
+
+function sampleFiles(): string[] {
+  if (!existsSync(SAMPLES_INDEX)) return [];
+  const list = JSON.parse(readFileSync(SAMPLES_INDEX, 'utf8')) as SampleListing;
+  return ['samples.json', ...list.samples.map((s) => s.file)];
+}
+
+/**
+ * The bundled sample archives live in sample-images/ (beside the Dockerfiles that build them), not
+ * in public/: this plugin serves them under /samples/ in dev and preview and copies them into the
+ * build, so one folder stays the single source of truth.
+ */
+function bundledSamples(): Plugin {
+  const serve = (url: string | undefined): string | undefined => {
+    if (!url?.startsWith('/samples/')) return undefined;
+    const name = decodeURIComponent(url.slice('/samples/'.length).split('?')[0] ?? '');
+    return sampleFiles().includes(name) ? join(SAMPLES_DIR, name) : undefined;
+  };
+  const middleware = (
+    req: { url?: string },
+    res: {
+      setHeader(k: string, v: string | number): void;
+      end(): void;
+      statusCode: number;
+    } & NodeJS.WritableStream,
+    next: () => void,
+  ) => {
+    const file = serve(req.url);
+    if (!file) return next();
+    res.setHeader('Content-Length', statSync(file).size);
+    res.setHeader(
+      'Content-Type',
+      file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    );
+    createReadStream(file).pipe(res);
+  };
+  return {
+    name: 'layerscope-bundled-samples',
+    configureServer(server) {
+      server.middlewares.use(middleware as never);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware as never);
+    },
+    generateBundle() {
+      for (const name of sampleFiles()) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `samples/${name}`,
+          source: readFileSync(join(SAMPLES_DIR, name)),
+        });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [svelte(), bundledSamples()],
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 1000 },
+  preview: { host: '127.0.0.1' },
+  test: {
+    include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
