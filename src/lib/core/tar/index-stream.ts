@@ -1,0 +1,54 @@
+import { TarParser } from './parser';
+import { TarFormatError, type TarEntry } from './types';
+
+export interface IndexTarStreamOptions {
+  signal?: AbortSignal;
+  /** Bytes of the tar read so far. */
+  onProgress?: (bytesDone: number) => void;
+  onEntry?: (e: TarEntry) => void;
+  /** More entries than this throws `TarFormatError('limit')`. */
+  maxEntries?: number;
+  /** Asked for each entry with data (`size > 0`): should its bytes go to `onData`? */
+  wantData?: (e: TarEntry) => boolean;
+  /**
+   * Receives the data of wanted entries, in one or more pieces adding up to `e.size`. A piece is a
+   * view into the stream's chunk: copy it to keep it.
+   */
+  onData?: (e: TarEntry, chunk: Uint8Array) => void;
+}
+
+/**
+ * Indexes a tar arriving as a stream that cannot seek (a decompressed gzip or zstd layer): every
+ * byte is read, bodies are passed over unless `wantData` asks for them. Stops reading (and cancels
+ * the stream) at the end-of-archive marker or on an error.
+ *
+ * Throws `TarFormatError` (with `partial` set to the entries read before the problem) for a
+ * damaged or truncated tar, and the signal's reason (an `AbortError`) when aborted. Errors of the
+ * stream itself (a corrupt gzip) are rethrown as they are.
+ */
+export async function indexTarStream(
+  stream: ReadableStream<Uint8Array>,
+  opts: IndexTarStreamOptions = {},
+): Promise<TarEntry[]> {
+  const { signal, onProgress } = opts;
+  const parser = new TarParser(opts);
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) break;
+      parser.push(value);
+      onProgress?.(parser.pos);
+      if (parser.done) break;
+    }
+    parser.finish();
+  } catch (e) {
+    if (e instanceof TarFormatError) e.partial = parser.entries;
+    throw e;
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return parser.entries;
+}
