@@ -1,0 +1,151 @@
+/**
+ * `layerscope` command line: the same core as the app, in Node. Prints what `docker image ls`,
+ * `docker image history` and an extracted filesystem would show, or one JSON document.
+ */
+import { openAsBlob } from 'node:fs';
+import { basename } from 'node:path';
+import { openArchive, type OpenedArchive } from '../lib/core/archive/open';
+import { indexLayer, verifyLayer, type LayerIndex } from '../lib/core/archive/layers';
+import { ArchiveError } from '../lib/core/archive/errors';
+import { inspectDocument, historyRows, imageLsRows } from '../lib/core/image/summary';
+import { formatHistory, formatImageLs } from '../lib/core/format/docker-table';
+import { buildOverlay, mergedListing } from '../lib/core/overlay';
+
+const USAGE = `usage: layerscope <command> FILE [options]
+
+commands:
+  inspect FILE [--json]                 the archive's images, layers and history (JSON)
+  ls FILE [--no-trunc]                  what \`docker image ls\` would print
+  history FILE [--image N] [--no-trunc] [--human=false]
+                                        what \`docker image history\` would print
+  files FILE [--image N] [--layer K]    the merged filesystem up to layer K (default: all),
+                                        tab-separated: path type size mode link
+
+N and K count from 0. FILE is a docker save / podman save / skopeo archive (.tar, .tar.gz).`;
+
+interface Args {
+  command?: string;
+  file?: string;
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const flags = new Map<string, string | true>();
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+      else if (['--image', '--layer'].includes(a) && argv[i + 1] !== undefined)
+        flags.set(a.slice(2), argv[++i]!);
+      else flags.set(a.slice(2), true);
+    } else rest.push(a);
+  }
+  return { command: rest[0], file: rest[1], flags };
+}
+
+function intFlag(args: Args, name: string): number | undefined {
+  const v = args.flags.get(name);
+  if (v === undefined || v === true) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number from 0`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+async function indexAll(opened: OpenedArchive, keys: string[]): Promise<Map<string, LayerIndex>> {
+  const out = new Map<string, LayerIndex>();
+  for (const key of keys) {
+    if (out.has(key) || !opened.model.layers[key]?.present) continue;
+    const idx = await indexLayer(opened, key);
+    opened.model.layers[key]!.stats = idx.stats;
+    out.set(key, idx);
+  }
+  return out;
+}
+
+export interface CliIo {
+  out: { write(s: string): unknown };
+  err: { write(s: string): unknown };
+}
+
+export async function run(
+  argv: string[],
+  io: CliIo = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  const args = parseArgs(argv);
+  if (!args.command || args.flags.has('help') || args.command === 'help') {
+    io.out.write(USAGE + '\n');
+    return args.command ? 0 : 2;
+  }
+  try {
+    if (!['inspect', 'ls', 'history', 'files'].includes(args.command))
+      throw new UsageError(`unknown command "${args.command}"`);
+    if (!args.file) throw new UsageError(`${args.command} needs a FILE`);
+    let blob: Blob;
+    try {
+      blob = await openAsBlob(args.file);
+    } catch (e) {
+      throw new ArchiveError(
+        'not-tar',
+        `cannot open ${args.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
+    const opened = await openArchive(blob, { fileName: basename(args.file) });
+    const model = opened.model;
+    const imageIndex = intFlag(args, 'image') ?? 0;
+    const image = model.images[imageIndex];
+    if (!image)
+      throw new UsageError(
+        `--image ${imageIndex}: the archive has ${model.images.length} image(s)`,
+      );
+    const noTrunc = args.flags.has('no-trunc');
+    const now = new Date();
+
+    switch (args.command) {
+      case 'inspect': {
+        const keys = [...new Set(model.images.flatMap((i) => i.layerKeys))];
+        await indexAll(opened, keys);
+        for (const key of keys) if (model.layers[key]?.present) await verifyLayer(opened, key);
+        io.out.write(JSON.stringify(inspectDocument(model), null, 2) + '\n');
+        return 0;
+      }
+      case 'ls': {
+        await indexAll(opened, [...new Set(model.images.flatMap((i) => i.layerKeys))]);
+        io.out.write(formatImageLs(imageLsRows(model), { noTrunc, now }));
+        return 0;
+      }
+      case 'history': {
+        await indexAll(opened, image.layerKeys);
+        const human = args.flags.get('human') !== 'false';
+        io.out.write(formatHistory(historyRows(model, image), { noTrunc, human, now }));
+        return 0;
+      }
+      case 'files': {
+        const k = intFlag(args, 'layer') ?? image.layerKeys.length - 1;
+        if (k >= image.layerKeys.length)
+          throw new UsageError(`--layer ${k}: the image has ${image.layerKeys.length} layer(s)`);
+        const idx = await indexAll(opened, image.layerKeys.slice(0, k + 1));
+        const overlay = buildOverlay(
+          image.layerKeys.slice(0, k + 1).map((key) => idx.get(key)?.entries ?? []),
+        );
+        for (const line of mergedListing(overlay, k)) io.out.write(line + '\n');
+        return 0;
+      }
+    }
+    return 2;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`error: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof ArchiveError) {
+      io.err.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    io.err.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
+}

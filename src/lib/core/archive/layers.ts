@@ -1,0 +1,316 @@
+import type { TarEntry } from '../tar/types';
+import { TarFormatError } from '../tar/types';
+import { indexTarBlob } from '../tar/index-blob';
+import { indexTarStream } from '../tar/index-stream';
+import { decompressedStream, type DecoderKind } from '../compress/decompress';
+import { sha256Hasher } from '../hash/sha256';
+import type { LayerInfo, LayerStats } from '../image/types';
+import { ArchiveError, isAbort } from './errors';
+import type { OpenedArchive } from './open';
+import type { ProgressReport } from './source';
+
+export interface LayerIndex {
+  key: string;
+  entries: TarEntry[];
+  stats: LayerStats;
+}
+
+export interface LayerTaskOptions {
+  signal?: AbortSignal;
+  /** Stored bytes of this layer consumed so far. */
+  onProgress?: (p: ProgressReport) => void;
+  /** Upper bound on entries per layer (hostile input); default 2,000,000. */
+  maxEntries?: number;
+}
+
+export const MAX_LAYER_ENTRIES = 2_000_000;
+
+function layerOf(
+  opened: OpenedArchive,
+  key: string,
+): LayerInfo & { blob: NonNullable<LayerInfo['blob']> } {
+  const layer = opened.model.layers[key];
+  if (!layer) throw new ArchiveError('missing-layer', `No layer ${key} in this archive.`);
+  if (!layer.present || !layer.blob)
+    throw new ArchiveError(
+      'missing-layer',
+      layer.absentReason ?? `Layer ${key} is not in the archive.`,
+    );
+  return layer as LayerInfo & { blob: NonNullable<LayerInfo['blob']> };
+}
+
+/**
+ * Per-layer counts. `contentSize` is what Docker's graphdriver reports as the layer size
+ * (moby pkg/directory Size: every non-directory's Lstat size, hardlinks once), so a symlink counts
+ * the length of its target and a hardlink nothing.
+ */
+export function layerStats(entries: TarEntry[], uncompressedSize: number): LayerStats {
+  const utf8 = new TextEncoder();
+  let whiteouts = 0;
+  let opaqueWhiteouts = 0;
+  let contentSize = 0;
+  for (const e of entries) {
+    const slash = e.path.lastIndexOf('/');
+    const base = slash < 0 ? e.path : e.path.slice(slash + 1);
+    if (base.startsWith('.wh.')) {
+      if (base === '.wh..wh..opq') opaqueWhiteouts++;
+      else whiteouts++;
+    } else if (e.type === 'file') contentSize += e.size;
+    else if (e.type === 'symlink') contentSize += utf8.encode(e.linkname).length;
+  }
+  return { uncompressedSize, entries: entries.length, whiteouts, opaqueWhiteouts, contentSize };
+}
+
+/** Counts bytes through a stream (for progress and the uncompressed size). */
+function counter(
+  onChunk: (n: number, chunk: Uint8Array) => void,
+): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    transform(chunk, controller) {
+      onChunk(chunk.length, chunk);
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+function layerError(layer: LayerInfo, e: unknown): unknown {
+  if (isAbort(e) || e instanceof ArchiveError) return e;
+  const where = `layer ${layer.blob?.path ?? layer.key}`;
+  if (e instanceof TarFormatError) {
+    if (e.code === 'truncated')
+      return new ArchiveError(
+        'truncated',
+        `The ${where} is truncated (${e.message}). The archive is incomplete: download or save it again.`,
+      );
+    if (e.code === 'limit')
+      return new ArchiveError('limit', `The ${where} is too large to index: ${e.message}`);
+    return new ArchiveError(
+      'corrupt',
+      `The ${where} is damaged: ${e.message} Save the image again.`,
+    );
+  }
+  return new ArchiveError(
+    'corrupt',
+    `The ${where} could not be read (${(e as Error)?.message ?? String(e)}): it is damaged or not a tar. Save the image again.`,
+  );
+}
+
+/**
+ * Indexes one layer. Uncompressed layers are read with skip-aware streaming over the archive's
+ * Blob (only headers are touched); compressed ones must be decompressed in full, so their hashes
+ * are computed on the way for free.
+ */
+export async function indexLayer(
+  opened: OpenedArchive,
+  key: string,
+  opts: LayerTaskOptions = {},
+): Promise<LayerIndex> {
+  const layer = layerOf(opened, key);
+  const { offset, size } = layer.blob;
+  const src = opened.outer.source;
+  const maxEntries = opts.maxEntries ?? MAX_LAYER_ENTRIES;
+  const report = (bytesDone: number) =>
+    opts.onProgress?.({ phase: 'indexing', bytesDone, bytesTotal: size });
+  try {
+    if (layer.compression === 'none') {
+      const entries = await indexTarBlob(src, {
+        start: offset,
+        end: offset + size,
+        signal: opts.signal,
+        onProgress: report,
+        maxEntries,
+      });
+      return { key, entries, stats: layerStats(entries, size) };
+    }
+    const attempt = async (decoder: DecoderKind) => {
+      let stored = 0;
+      let produced = 0;
+      const digest = await sha256Hasher();
+      const diffId = await sha256Hasher();
+      const compressed = src
+        .slice(offset, offset + size)
+        .stream()
+        .pipeThrough(
+          counter((n, c) => {
+            stored += n;
+            digest.update(c);
+            report(stored);
+          }),
+        );
+      const plain = decompressedStream(compressed, layer.compression, decoder).pipeThrough(
+        counter((n, c) => {
+          produced += n;
+          diffId.update(c);
+        }),
+      );
+      // The indexer stops reading at the end-of-archive marker; the diffID covers every byte
+      // (padding, eStargz's TOC after the marker), so drain the rest through the hashes.
+      const reader = plain.getReader();
+      const feed = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { value, done } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+      });
+      const entries = await indexTarStream(feed, { signal: opts.signal, maxEntries });
+      for (;;) {
+        opts.signal?.throwIfAborted();
+        const { done } = await reader.read();
+        if (done) break;
+      }
+      return { entries, produced, stored, digest: digest.digest(), diffId: diffId.digest() };
+    };
+    let r;
+    try {
+      r = await attempt(layer.compression === 'gzip' ? 'native-gzip' : 'fzstd');
+    } catch (e) {
+      // DecompressionStream stops at the first gzip member (whatwg/compression#42): eStargz and
+      // padded streams need the pako 3 fallback, which loops over members (BROWSER.md).
+      if (layer.compression !== 'gzip' || isAbort(e)) throw e;
+      r = await attempt('pako-gzip');
+    }
+    applyHashes(layer, r.digest, r.diffId);
+    return { key, entries: r.entries, stats: layerStats(r.entries, r.produced) };
+  } catch (e) {
+    throw layerError(layer, e);
+  }
+}
+
+function applyHashes(layer: LayerInfo, digest: string, diffId: string): void {
+  if (layer.digest) {
+    layer.digestState = layer.digest === digest ? 'verified' : 'mismatch';
+    if (layer.digestState === 'mismatch') layer.computedDigest = digest;
+  } else {
+    layer.digest = digest;
+    layer.digestState = 'verified';
+  }
+  if (layer.diffId) {
+    layer.diffIdState = layer.diffId === diffId ? 'verified' : 'mismatch';
+    if (layer.diffIdState === 'mismatch') layer.computedDiffId = diffId;
+  } else layer.diffIdState = 'unavailable';
+}
+
+/**
+ * Hashes a layer's stored bytes (digest) and its uncompressed tar (diffID) in one pass and records
+ * whether each matches what the archive claims (`docker load` fails with "invalid diffID" on a
+ * mismatch). Runs after the overview is shown; it never blocks the first view.
+ */
+export async function verifyLayer(
+  opened: OpenedArchive,
+  key: string,
+  opts: LayerTaskOptions = {},
+): Promise<
+  Pick<LayerInfo, 'digestState' | 'diffIdState' | 'computedDigest' | 'computedDiffId' | 'digest'>
+> {
+  const layer = layerOf(opened, key);
+  const { offset, size } = layer.blob;
+  try {
+    if (layer.digestState === 'pending' || layer.diffIdState === 'pending') {
+      const digest = await sha256Hasher();
+      const diffId = layer.compression === 'none' ? digest : await sha256Hasher();
+      let stored = 0;
+      const compressed = opened.outer.source
+        .slice(offset, offset + size)
+        .stream()
+        .pipeThrough(
+          counter((n, c) => {
+            stored += n;
+            digest.update(c);
+            opts.onProgress?.({ phase: 'verifying', bytesDone: stored, bytesTotal: size });
+          }),
+        );
+      const plain =
+        layer.compression === 'none'
+          ? compressed
+          : decompressedStream(
+              compressed,
+              layer.compression,
+              layer.compression === 'gzip' ? 'pako-gzip' : 'fzstd',
+            ).pipeThrough(counter((_n, c) => diffId.update(c)));
+      const reader = plain.getReader();
+      for (;;) {
+        opts.signal?.throwIfAborted();
+        const { done } = await reader.read();
+        if (done) break;
+      }
+      const storedDigest = digest.digest();
+      applyHashes(
+        layer,
+        storedDigest,
+        layer.compression === 'none' ? storedDigest : diffId.digest(),
+      );
+    }
+  } catch (e) {
+    // A layer that cannot be read to the end cannot be vouched for: never leave it 'pending'.
+    if (!isAbort(e)) {
+      if (layer.digestState === 'pending') layer.digestState = 'unavailable';
+      if (layer.diffIdState === 'pending') layer.diffIdState = 'unavailable';
+    }
+    throw layerError(layer, e);
+  }
+  return {
+    digest: layer.digest,
+    digestState: layer.digestState,
+    diffIdState: layer.diffIdState,
+    computedDigest: layer.computedDigest,
+    computedDiffId: layer.computedDiffId,
+  };
+}
+
+/**
+ * The bytes of one file of a layer, at most `maxBytes` of them. Uncompressed layers are read by
+ * slicing the archive; compressed ones are decompressed up to the file (no random access).
+ */
+export async function readLayerFile(
+  opened: OpenedArchive,
+  key: string,
+  entry: Pick<TarEntry, 'dataOffset' | 'size'>,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const layer = layerOf(opened, key);
+  const want = Math.min(entry.size, maxBytes);
+  if (want <= 0) return new Uint8Array(0);
+  const { offset, size } = layer.blob;
+  if (layer.compression === 'none') {
+    const start = offset + entry.dataOffset;
+    if (entry.dataOffset + want > size)
+      throw new ArchiveError(
+        'truncated',
+        'The file lies past the end of its layer: the archive is damaged.',
+      );
+    return new Uint8Array(await opened.outer.source.slice(start, start + want).arrayBuffer());
+  }
+  const out = new Uint8Array(want);
+  let pos = 0;
+  let filled = 0;
+  const reader = decompressedStream(
+    opened.outer.source.slice(offset, offset + size),
+    layer.compression,
+    layer.compression === 'gzip' ? 'pako-gzip' : 'fzstd',
+  ).getReader();
+  try {
+    while (filled < want) {
+      signal?.throwIfAborted();
+      const { value, done } = await reader.read();
+      if (done) break;
+      const end = pos + value.length;
+      const from = Math.max(entry.dataOffset + filled, pos);
+      if (end > from) {
+        const take = Math.min(end - from, want - filled);
+        out.set(value.subarray(from - pos, from - pos + take), filled);
+        filled += take;
+      }
+      pos = end;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  if (filled < want)
+    throw new ArchiveError(
+      'truncated',
+      'The layer ends before this file does: the archive is damaged.',
+    );
+  return out;
+}

@@ -1,0 +1,276 @@
+import type { TarEntry } from '../tar/types';
+import { TarFormatError } from '../tar/types';
+import { indexTarBlob } from '../tar/index-blob';
+import { decompressedStream } from '../compress/decompress';
+import { isZip, looksLikeTarHeader, sniffCompression } from '../compress/sniff';
+import type { Compression } from '../image/types';
+import { ArchiveError } from './errors';
+
+/** Largest JSON document (manifest, index, config) read into memory. */
+export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+/** Symlinks followed when resolving a member path (podman's layer.tar links are one level). */
+const MAX_LINK_DEPTH = 8;
+
+export interface ProgressReport {
+  phase: 'decompressing' | 'listing' | 'reading' | 'indexing' | 'verifying';
+  bytesDone: number;
+  bytesTotal: number;
+  layersDone?: number;
+  layersTotal?: number;
+}
+
+export interface SourceOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ProgressReport) => void;
+}
+
+/**
+ * The outer archive as an uncompressed tar in a Blob, plus the index of its members. For a plain
+ * tar the Blob is the dropped file itself (random access through slice, nothing read whole).
+ */
+export interface OuterArchive {
+  source: Blob;
+  outerCompression: Compression;
+  members: Map<string, TarEntry>;
+  /** Members in archive order (re-rooted paths). */
+  order: TarEntry[];
+  /** Prefix removed when the image sat one directory deep ('' normally). */
+  root: string;
+}
+
+async function head(blob: Blob, n: number): Promise<Uint8Array> {
+  return new Uint8Array(await blob.slice(0, n).arrayBuffer());
+}
+
+/** Classifies what is not a tar at all, with the message FORMATS.md 1.13 step 1 gives. */
+function notTarError(bytes: Uint8Array, inside?: Compression): ArchiveError {
+  if (inside)
+    return new ArchiveError(
+      'compressed-not-tar',
+      `This is a ${inside} file, but what's inside isn't a tar archive. layerscope opens image archives made by \`docker save -o image.tar IMAGE\` (also gzipped).`,
+    );
+  if (isZip(bytes))
+    return new ArchiveError(
+      'zip',
+      'This is a ZIP file. Image archives are tar files: make one with `docker save -o image.tar IMAGE` (or `podman save`).',
+    );
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') {
+    return jsonDocumentError(text);
+  }
+  return new ArchiveError(
+    'not-tar',
+    'This is not a tar archive (and not gzip or zstd compressed), so it is not an image archive. Make one with `docker save -o image.tar IMAGE` or `podman save -o image.tar IMAGE`.',
+  );
+}
+
+function jsonDocumentError(text: string): ArchiveError {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = undefined;
+  }
+  if (Array.isArray(doc) && doc.some((d) => d && typeof d === 'object' && 'Config' in d))
+    return new ArchiveError(
+      'lone-manifest',
+      'This is only the manifest.json from an image archive. Drop the whole .tar that `docker save` wrote, not a file from inside it.',
+    );
+  if (
+    (doc && typeof doc === 'object' && 'schemaVersion' in doc) ||
+    /"schemaVersion"\s*:/.test(text)
+  )
+    return new ArchiveError(
+      'registry-manifest',
+      'This is an image manifest (JSON), not an image archive: it only lists the layers. Save the whole image with `docker save -o image.tar IMAGE`.',
+    );
+  return new ArchiveError(
+    'not-tar',
+    'This is a JSON file, not an image archive. Make one with `docker save -o image.tar IMAGE`.',
+  );
+}
+
+/**
+ * Decompresses a whole compressed archive (`docker save | gzip`) into a Blob so the rest of the
+ * engine reads it like a plain tar. Chromium keeps large Blobs in its blob store (paged to disk),
+ * not in the JS heap; a gzipped archive has no random access, so one full pass is unavoidable.
+ */
+async function decompressOuter(
+  blob: Blob,
+  compression: Compression,
+  opts: SourceOptions,
+): Promise<Blob> {
+  const parts: Uint8Array[] = [];
+  let done = 0;
+  const counting = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, c) {
+      done += chunk.length;
+      c.enqueue(chunk);
+    },
+  });
+  const decoded = decompressedStream(blob.stream().pipeThrough(counting), compression);
+  const reader = decoded.getReader();
+  try {
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const { value, done: end } = await reader.read();
+      if (end) break;
+      parts.push(value);
+      opts.onProgress?.({ phase: 'decompressing', bytesDone: done, bytesTotal: blob.size });
+    }
+  } catch (e) {
+    await reader.cancel().catch(() => undefined);
+    if (e instanceof ArchiveError || (e as Error).name === 'AbortError') throw e;
+    throw new ArchiveError(
+      'truncated',
+      `The ${compression}-compressed archive is truncated or damaged (${(e as Error).message}). Download or save it again.`,
+    );
+  }
+  return new Blob(parts as BlobPart[]);
+}
+
+/** Reads the outer archive: sniffs, decompresses one level if needed, indexes the members. */
+export async function openOuter(blob: Blob, opts: SourceOptions = {}): Promise<OuterArchive> {
+  if (blob.size === 0) throw new ArchiveError('empty', 'The file is empty (0 bytes).');
+  let bytes = await head(blob, 4096);
+  let source = blob;
+  const outerCompression: Compression = sniffCompression(bytes);
+  if (outerCompression === 'bzip2') {
+    throw new ArchiveError(
+      'unsupported-compression',
+      'This archive is bzip2-compressed as a whole. layerscope reads plain tars and gzip, zstd or xz-compressed ones: decompress it first (`bunzip2 FILE`) and open the .tar.',
+    );
+  }
+  if (outerCompression !== 'none') {
+    source = await decompressOuter(blob, outerCompression, opts);
+    bytes = await head(source, 4096);
+    if (source.size === 0 || !looksLikeTarHeader(bytes.subarray(0, 512)))
+      throw notTarError(bytes, outerCompression);
+  } else if (!looksLikeTarHeader(bytes.subarray(0, 512))) {
+    throw notTarError(bytes);
+  }
+
+  let order: TarEntry[];
+  try {
+    order = await indexTarBlob(source, {
+      signal: opts.signal,
+      onProgress: (n) =>
+        opts.onProgress?.({ phase: 'listing', bytesDone: n, bytesTotal: source.size }),
+    });
+  } catch (e) {
+    if (e instanceof TarFormatError) {
+      if (e.code === 'truncated')
+        throw new ArchiveError(
+          'truncated',
+          `The archive is truncated: ${e.message} Download or save it again (docker save -o image.tar IMAGE).`,
+        );
+      throw new ArchiveError(
+        'corrupt',
+        `The archive is damaged: ${e.message} Download or save it again.`,
+      );
+    }
+    throw e;
+  }
+  const { members, root, rerooted } = memberMap(order);
+  return { source, outerCompression, members, order: rerooted, root };
+}
+
+const IMAGE_MARKERS = ['manifest.json', 'index.json', 'oci-layout'];
+
+/**
+ * Member map by path. Ignores macOS litter (`._*`, `.DS_Store`) and, when the image markers are
+ * not at the root but in exactly one top-level directory, re-roots there (a saved image that was
+ * extracted and re-tarred as a folder; FORMATS.md 1.10 and 1.13 step 2).
+ */
+function memberMap(order: TarEntry[]): {
+  members: Map<string, TarEntry>;
+  root: string;
+  rerooted: TarEntry[];
+} {
+  const litter = (p: string) => {
+    const base = p.slice(p.lastIndexOf('/') + 1);
+    return base.startsWith('._') || base === '.DS_Store' || p.startsWith('__MACOSX/');
+  };
+  const clean = order.filter((e) => e.path !== '' && !litter(e.path));
+  let root = '';
+  if (!clean.some((e) => IMAGE_MARKERS.includes(e.path))) {
+    const dirs = new Set<string>();
+    for (const e of clean) {
+      const slash = e.path.indexOf('/');
+      if (slash > 0 && IMAGE_MARKERS.includes(e.path.slice(slash + 1)))
+        dirs.add(e.path.slice(0, slash));
+    }
+    if (dirs.size === 1) root = [...dirs][0]! + '/';
+  }
+  const rerooted: TarEntry[] = [];
+  const members = new Map<string, TarEntry>();
+  for (const e of clean) {
+    if (root && !e.path.startsWith(root)) continue;
+    const r = root ? { ...e, path: e.path.slice(root.length) } : e;
+    if (r.path === '') continue;
+    rerooted.push(r);
+    members.set(r.path, r);
+  }
+  return { members, root, rerooted };
+}
+
+/** Follows symlinks (relative to the link's directory) and hardlinks to the member with data. */
+export function resolveMember(outer: OuterArchive, path: string): TarEntry | undefined {
+  let current = normalise(path);
+  for (let depth = 0; depth <= MAX_LINK_DEPTH; depth++) {
+    const e = outer.members.get(current);
+    if (!e) return undefined;
+    if (e.type === 'symlink') {
+      const dir = current.includes('/') ? current.slice(0, current.lastIndexOf('/') + 1) : '';
+      current = normalise(e.linkname.startsWith('/') ? e.linkname : dir + e.linkname);
+    } else if (e.type === 'hardlink') {
+      current = normalise(outer.root ? e.linkname.replace(outer.root, '') : e.linkname);
+    } else return e;
+  }
+  return undefined;
+}
+
+/** POSIX-style normalisation that never climbs above the root. */
+export function normalise(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
+
+export async function readMemberBytes(
+  outer: OuterArchive,
+  entry: TarEntry,
+  maxBytes = MAX_JSON_BYTES,
+): Promise<Uint8Array> {
+  if (entry.size > maxBytes)
+    throw new ArchiveError(
+      'limit',
+      `${entry.path} is ${entry.size} bytes, larger than the ${maxBytes}-byte limit for a metadata file: this archive is not a normal image archive.`,
+    );
+  return new Uint8Array(
+    await outer.source.slice(entry.dataOffset, entry.dataOffset + entry.size).arrayBuffer(),
+  );
+}
+
+export async function readMemberJson<T>(
+  outer: OuterArchive,
+  path: string,
+): Promise<{ value: T; bytes: Uint8Array; text: string; entry: TarEntry } | undefined> {
+  const entry = resolveMember(outer, path);
+  if (!entry) return undefined;
+  const bytes = await readMemberBytes(outer, entry);
+  const text = new TextDecoder().decode(bytes);
+  try {
+    return { value: JSON.parse(text) as T, bytes, text, entry };
+  } catch (e) {
+    throw new ArchiveError(
+      'bad-json',
+      `${path} in this archive is not valid JSON (${(e as Error).message}): the archive is damaged. Save it again.`,
+    );
+  }
+}
