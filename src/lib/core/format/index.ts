@@ -1,0 +1,5 @@
+export * from './units';
+export * from './width';
+export * from './display';
+export * from './tabwriter';
+export * from './docker-table';

@@ -1,0 +1,878 @@
+/**
+ * The overlay model. Layers are applied bottom→top once, in `buildOverlay`; every path gets an id
+ * and a list of versions (one per layer that touched it), so "the filesystem at layer k" is a
+ * lookup of the last version at or below k, and asking for several k costs nothing extra.
+ *
+ * Merge rules (OCI image-spec layer.md "Applying Changesets", "Whiteouts", "Opaque Whiteout";
+ * moby go-archive diff.go `UnpackLayer`; FORMATS.md 1.9), per layer:
+ *  1. every `<dir>/.wh..wh..opq` hides all lower children of `<dir>`;
+ *  2. every `<dir>/.wh.<name>` hides lower `<dir>/<name>` and its subtree.
+ *     Both run before the layer's own entries: whiteouts "MUST only apply to resources in
+ *     lower/parent layers" and are "applied first, regardless of ordering".
+ *  3. entries in tar order: dir over dir merges metadata, anything else replaces the path (a
+ *     replaced directory loses its subtree), the last duplicate wins, missing parents are implied.
+ * Markers and AUFS metadata (`.wh..wh.plnk`, `.wh..wh.aufs`, `.wh..wh.orph`) are never shown.
+ */
+import type { TarEntry } from '../tar/types';
+import type {
+  ByteCount,
+  ChangeAction,
+  DeleteCause,
+  HiddenStats,
+  LayerChange,
+  LayerSummary,
+  NodeStatus,
+  OverlayIssue,
+  OverlayIssueKind,
+  OverlayNode,
+  PathEvent,
+  PathHistory,
+  TreeOptions,
+  TreeRow,
+  WastedSpace,
+} from './types';
+import {
+  AUFS_LINK_DIR,
+  AUFS_META_PREFIX,
+  OPAQUE_MARKER,
+  WHITEOUT_PREFIX,
+  baseName,
+  cleanLinkPath,
+  compareBytes,
+  diffEntries,
+  impliedDir,
+  isRegular,
+  isSafePath,
+  regularSize,
+} from './paths';
+import { computeWastedSpace } from './wasted';
+
+const ROOT = 0;
+
+/** Version flags. */
+const F_IMPLIED = 1;
+const F_RETARGETED = 2;
+/** The lower version was deleted in this layer and the path re-created. */
+const F_REPLACED = 4;
+/** The entry was carried over from below (an opaque directory not re-listed in the layer). */
+const F_CARRIED = 8;
+
+/** What layer `layer` left at a path; `entry` undefined means the path was deleted. */
+export interface Version {
+  layer: number;
+  entry: TarEntry | undefined;
+  action: ChangeAction;
+  flags: number;
+  deletedBy?: DeleteCause;
+}
+
+/** A copy of a path in one layer's tar that a later entry of the same layer overwrote. */
+export interface Shadowed {
+  id: number;
+  layer: number;
+  size: number;
+}
+
+interface LayerRecord {
+  entries: number;
+  /** Ids with a version at this layer, ascending (parents before children). */
+  touched: Int32Array;
+  opaque: Set<number>;
+  whiteouts: number;
+  ineffectiveWhiteouts: number;
+  deletedRoots: number;
+  relisted: number;
+  added: ByteCount;
+  modified: ByteCount;
+  deleted: ByteCount;
+  merged: { entries: number; files: number; bytes: number };
+  issues: number;
+}
+
+interface FullStats {
+  size: Float64Array;
+  files: Float64Array;
+  kids: Uint32Array;
+}
+
+const MARK_SELF = 1;
+const MARK_BELOW = 2;
+
+interface ChangeStats {
+  mark: Map<number, number>;
+  kids: Map<number, number>;
+  /** Deleted ids: what they took away. */
+  hidden: Map<number, HiddenStats>;
+  /** Present ids: what was removed directly beneath them. */
+  below: Map<number, HiddenStats>;
+}
+
+interface LayerCache {
+  full?: FullStats;
+  change?: ChangeStats;
+  kidsFull: Map<number, OverlayNode[]>;
+  kidsChange: Map<number, OverlayNode[]>;
+  changes?: LayerChange[];
+}
+
+/** Per-layer caches kept at once: each full one holds three arrays of one slot per path. */
+const CACHED_LAYERS = 6;
+
+export interface OverlayTree {
+  readonly layer: number;
+  readonly changesOnly: boolean;
+  readonly root: OverlayNode;
+  node(path: string): OverlayNode | undefined;
+  children(dirPath: string): readonly OverlayNode[];
+  /** The visible rows of a virtualised tree: children of expanded directories, depth first. */
+  rows(isExpanded: (path: string) => boolean): TreeRow[];
+}
+
+function zeroHidden(): HiddenStats {
+  return { entries: 0, files: 0, bytes: 0 };
+}
+
+function addHidden(into: HiddenStats, from: HiddenStats): void {
+  into.entries += from.entries;
+  into.files += from.files;
+  into.bytes += from.bytes;
+}
+
+export class Overlay {
+  readonly layerCount: number;
+  /** Everything dropped or odd in the input, in layer order. */
+  readonly issues: OverlayIssue[] = [];
+
+  // Path table, one slot per distinct path ever seen; id 0 is the root. A parent's id is always
+  // smaller than its children's (parents are interned first), which the size passes rely on.
+  private readonly paths: string[] = [];
+  private readonly names: string[] = [];
+  private readonly parents: number[] = [];
+  /** Every id that has ever been a child (unsorted; `sortedKids` sorts on demand). */
+  private readonly kids: (number[] | undefined)[] = [];
+  private readonly sorted: (number[] | undefined)[] = [];
+  private readonly versions: Version[][] = [];
+  private readonly index = new Map<string, number>();
+  private readonly records: LayerRecord[] = [];
+  private readonly shadowed: Shadowed[] = [];
+  private shadowedById?: Map<number, Shadowed[]>;
+  private readonly cache = new Map<number, LayerCache>();
+  private wasted?: WastedSpace;
+
+  // Build state, dropped when the build ends.
+  private cur: (TarEntry | undefined)[] = [];
+  private touched: number[] = [];
+  private removed = new Map<number, DeleteCause>();
+  private totals = { entries: 0, files: 0, bytes: 0 };
+
+  /** Use `buildOverlay`. */
+  constructor(private readonly layers: readonly (readonly TarEntry[])[]) {
+    this.layerCount = layers.length;
+    this.paths.push('');
+    this.names.push('');
+    this.parents.push(-1);
+    this.kids.push(undefined);
+    this.sorted.push(undefined);
+    const root = impliedDir('');
+    this.versions.push([{ layer: -1, entry: root, action: 'added', flags: F_IMPLIED }]);
+    this.cur.push(root);
+    this.index.set('', ROOT);
+    for (let k = 0; k < layers.length; k++) this.applyLayer(k, layers[k]!);
+    this.cur = [];
+    this.touched = [];
+    this.removed = new Map();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Building
+
+  private issue(layer: number, path: string, kind: OverlayIssueKind): void {
+    this.issues.push({ layer, path, kind });
+    this.records[layer]!.issues++;
+  }
+
+  private intern(path: string): number {
+    const hit = this.index.get(path);
+    if (hit !== undefined) return hit;
+    const slash = path.lastIndexOf('/');
+    const parent = slash < 0 ? ROOT : this.intern(path.slice(0, slash));
+    const id = this.paths.length;
+    this.paths.push(path);
+    this.names.push(path.slice(slash + 1));
+    this.parents.push(parent);
+    this.kids.push(undefined);
+    this.sorted.push(undefined);
+    this.versions.push([]);
+    this.cur.push(undefined);
+    (this.kids[parent] ??= []).push(id);
+    this.index.set(path, id);
+    return id;
+  }
+
+  private account(id: number, e: TarEntry | undefined, sign: number): void {
+    if (e === undefined || id === ROOT) return;
+    this.totals.entries += sign;
+    if (isRegular(e)) {
+      this.totals.files += sign;
+      this.totals.bytes += sign * e.size;
+    }
+  }
+
+  /** Set the path's version for layer k (one version per layer: a later write overwrites). */
+  private put(
+    id: number,
+    k: number,
+    entry: TarEntry | undefined,
+    flags: number,
+    cause?: DeleteCause,
+  ): void {
+    const vs = this.versions[id]!;
+    const last = vs[vs.length - 1];
+    this.account(id, this.cur[id], -1);
+    this.account(id, entry, 1);
+    if (last !== undefined && last.layer === k) {
+      // The layer's tar held a copy that never reaches the merged filesystem: a duplicate entry
+      // ("last one wins") or an entry a later one removed. Its bytes are still shipped.
+      const old = last.entry;
+      if (old !== undefined && !(last.flags & F_CARRIED) && isRegular(old) && old.size > 0) {
+        this.shadowed.push({ id, layer: k, size: old.size });
+      }
+      last.entry = entry;
+      last.flags = flags;
+      last.deletedBy = cause;
+    } else {
+      vs.push({ layer: k, entry, action: 'added', flags, deletedBy: cause });
+      if (id !== ROOT) this.touched.push(id);
+    }
+    this.cur[id] = entry;
+  }
+
+  private remove(id: number, k: number, cause: DeleteCause): void {
+    if (this.cur[id] === undefined) return;
+    this.removeBelow(id, k, cause);
+    this.put(id, k, undefined, 0, cause);
+    if (!this.removed.has(id)) this.removed.set(id, cause);
+  }
+
+  private removeBelow(id: number, k: number, cause: DeleteCause): void {
+    const kids = this.kids[id];
+    if (kids === undefined) return;
+    for (const c of kids) if (this.cur[c] !== undefined) this.remove(c, k, cause);
+  }
+
+  /**
+   * Make `id` and its ancestors directories (moby `createImpliedDirectories`: missing parents are
+   * created with MkdirAll 0755). A non-directory in the way is replaced when `replaceNonDir`
+   * (moby would fail the layer; we keep the entry and report it), otherwise nothing changes.
+   */
+  private ensureDir(id: number, k: number, replaceNonDir: boolean): boolean {
+    const chain: number[] = [];
+    for (let a = id; a !== ROOT; a = this.parents[a]!) {
+      const e = this.cur[a];
+      if (e !== undefined && e.type === 'dir') break;
+      if (e !== undefined && !replaceNonDir) return false;
+      chain.push(a);
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const a = chain[i]!;
+      if (this.cur[a] !== undefined) {
+        this.issue(k, this.paths[a]!, 'parent-not-dir');
+        this.remove(a, k, { kind: 'replaced', by: this.paths[a]! });
+      }
+      this.put(a, k, impliedDir(this.paths[a]!), F_IMPLIED);
+    }
+    return true;
+  }
+
+  private applyLayer(k: number, entries: readonly TarEntry[]): void {
+    const rec: LayerRecord = {
+      entries: entries.length,
+      touched: new Int32Array(0),
+      opaque: new Set(),
+      whiteouts: 0,
+      ineffectiveWhiteouts: 0,
+      deletedRoots: 0,
+      relisted: 0,
+      added: { count: 0, bytes: 0 },
+      modified: { count: 0, bytes: 0 },
+      deleted: { count: 0, bytes: 0 },
+      merged: { entries: 0, files: 0, bytes: 0 },
+      issues: 0,
+    };
+    this.records.push(rec);
+    this.touched = [];
+    this.removed = new Map();
+
+    const opaques: { dir: string; marker: string }[] = [];
+    const whiteouts: { target: string; marker: string }[] = [];
+    const plain: TarEntry[] = [];
+    const plnk = new Map<string, TarEntry>();
+
+    for (const e of entries) {
+      const p = e.path;
+      if (p === '') {
+        // The root `./` entry: root metadata only (never listed, never replaced by a non-dir).
+        if (e.type === 'dir') plain.push(e);
+        continue;
+      }
+      if (!isSafePath(p)) {
+        this.issue(k, p, 'unsafe-path');
+        continue;
+      }
+      const slash = p.lastIndexOf('/');
+      const dir = slash < 0 ? '' : p.slice(0, slash);
+      const base = p.slice(slash + 1);
+      const first = slash < 0 ? p : p.slice(0, p.indexOf('/'));
+      if (first.startsWith(AUFS_META_PREFIX) && p !== OPAQUE_MARKER) {
+        // AUFS metadata at the root is skipped; regular files in .wh..wh.plnk are kept aside as
+        // hardlink targets (moby diff.go, "Skip AUFS metadata dirs").
+        if (first === AUFS_LINK_DIR && slash >= 0 && isRegular(e)) plnk.set(base, e);
+        continue;
+      }
+      if (dir !== '' && (dir.startsWith(WHITEOUT_PREFIX) || dir.includes('/' + WHITEOUT_PREFIX))) {
+        this.issue(k, p, 'marker-parent');
+        continue;
+      }
+      if (base.startsWith(WHITEOUT_PREFIX)) {
+        if (base === OPAQUE_MARKER) opaques.push({ dir, marker: p });
+        else if (base === WHITEOUT_PREFIX) this.issue(k, p, 'empty-whiteout');
+        else {
+          const name = base.slice(WHITEOUT_PREFIX.length);
+          whiteouts.push({ target: dir === '' ? name : `${dir}/${name}`, marker: p });
+        }
+        continue;
+      }
+      plain.push(e);
+    }
+
+    // 1. Opaque directories: hide every lower child (OCI layer.md "Opaque Whiteout").
+    for (const { dir, marker } of opaques) {
+      const d = this.intern(dir);
+      if (!this.ensureDir(d, k, false)) {
+        this.issue(k, marker, 'marker-parent-not-dir');
+        continue;
+      }
+      const cause: DeleteCause = { kind: 'opaque', dir, marker };
+      this.removeBelow(d, k, cause);
+      rec.opaque.add(d);
+      // The directory is part of the layer's change even when its own entry is not re-listed.
+      const last = this.versions[d]!.at(-1);
+      if (d !== ROOT && (last === undefined || last.layer !== k)) {
+        this.put(d, k, this.cur[d], F_CARRIED);
+      }
+    }
+
+    // 2. Whiteouts: hide lower `<dir>/<name>` and its subtree (OCI layer.md "Whiteouts").
+    for (const { target, marker } of whiteouts) {
+      const dir = target.slice(0, Math.max(0, target.lastIndexOf('/')));
+      // moby creates the marker's missing parents like any entry's before handling it.
+      if (!this.ensureDir(this.intern(dir), k, false)) {
+        this.issue(k, marker, 'marker-parent-not-dir');
+        continue;
+      }
+      const t = this.index.get(target);
+      if (t !== undefined && this.cur[t] !== undefined) {
+        this.remove(t, k, { kind: 'whiteout', marker });
+        rec.whiteouts++;
+      } else if (t !== undefined && this.removed.has(t)) {
+        rec.whiteouts++; // already hidden by an opaque marker of this layer
+      } else {
+        rec.ineffectiveWhiteouts++;
+        this.issue(k, marker, 'ineffective-whiteout');
+      }
+    }
+
+    // 3. The layer's own entries, in tar order.
+    for (const e0 of plain) {
+      let e = e0;
+      let flags = 0;
+      if (e.type === 'hardlink') {
+        const target = cleanLinkPath(e.linkname);
+        if (target.startsWith(AUFS_LINK_DIR)) {
+          // moby diff.go: "Hard links into /.wh..wh.plnk don't work ... retarget these": the
+          // link becomes a copy of the linked file, with that file's header.
+          const src = plnk.get(baseName(target));
+          if (src !== undefined) {
+            e = { ...src, path: e0.path, headerOffset: e0.headerOffset };
+            flags |= F_RETARGETED;
+          } else this.issue(k, e.path, 'aufs-hardlink-missing');
+        } else {
+          const t = this.index.get(target);
+          if (t === undefined || this.cur[t] === undefined) {
+            this.issue(k, e.path, 'hardlink-target-missing');
+          }
+        }
+      }
+      const id = this.intern(e.path);
+      if (id === ROOT) {
+        this.put(ROOT, k, e, 0);
+        continue;
+      }
+      this.ensureDir(this.parents[id]!, k, true);
+      const existing = this.cur[id];
+      // layer.md "Changeset over existing files"; moby RemoveAll(path) unless both are dirs.
+      if (existing !== undefined && existing.type === 'dir' && e.type !== 'dir') {
+        this.removeBelow(id, k, { kind: 'replaced', by: e.path });
+      }
+      this.put(id, k, e, flags);
+    }
+
+    this.classify(k, rec);
+  }
+
+  /** Compare each touched path with its lower version: added, modified or deleted. */
+  private classify(k: number, rec: LayerRecord): void {
+    const kept: number[] = [];
+    for (const id of this.touched) {
+      const vs = this.versions[id]!;
+      const v = vs[vs.length - 1]!;
+      const before = vs.length > 1 ? vs[vs.length - 2]!.entry : undefined;
+      if (before === undefined && v.entry === undefined) {
+        vs.pop(); // created and removed within the layer: never visible
+        continue;
+      }
+      if (before === undefined) {
+        v.action = 'added';
+        rec.added.count++;
+        rec.added.bytes += regularSize(v.entry);
+      } else if (v.entry === undefined) {
+        v.action = 'deleted';
+        rec.deleted.count++;
+        rec.deleted.bytes += regularSize(before);
+      } else {
+        v.action = 'modified';
+        rec.modified.count++;
+        rec.modified.bytes += regularSize(v.entry);
+        const cause = this.removed.get(id);
+        if (cause !== undefined) {
+          v.flags |= F_REPLACED;
+          v.deletedBy = cause;
+        } else if (
+          !isRegular(v.entry) &&
+          !rec.opaque.has(id) &&
+          diffEntries(before, v.entry).length === 0
+        ) {
+          rec.relisted++;
+        }
+      }
+      kept.push(id);
+    }
+    kept.sort((a, b) => a - b);
+    rec.touched = Int32Array.from(kept);
+    for (const id of kept) {
+      if (this.versions[id]!.at(-1)!.action === 'deleted' && !this.deletedAt(this.parents[id]!, k))
+        rec.deletedRoots++;
+    }
+    rec.merged = { ...this.totals };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lookups
+
+  private checkLayer(k: number): void {
+    if (!Number.isInteger(k) || k < 0 || k >= this.layerCount) {
+      throw new RangeError(`layer ${k} is out of range (the image has ${this.layerCount})`);
+    }
+  }
+
+  /** Index of the version in effect at layer k, or -1. */
+  private versionIndexAt(id: number, k: number): number {
+    const vs = this.versions[id]!;
+    let i = vs.length - 1;
+    while (i >= 0 && vs[i]!.layer > k) i--;
+    return i;
+  }
+
+  private entryAtId(id: number, k: number): TarEntry | undefined {
+    const i = this.versionIndexAt(id, k);
+    return i < 0 ? undefined : this.versions[id]![i]!.entry;
+  }
+
+  /** The path was removed in layer k itself (its version at k is a deletion). */
+  private deletedAt(id: number, k: number): boolean {
+    if (id === ROOT) return false;
+    const i = this.versionIndexAt(id, k);
+    if (i < 0) return false;
+    const v = this.versions[id]![i]!;
+    return v.layer === k && v.entry === undefined;
+  }
+
+  private layerCache(k: number): LayerCache {
+    let c = this.cache.get(k);
+    if (c !== undefined) {
+      this.cache.delete(k);
+      this.cache.set(k, c); // most recently used last
+      return c;
+    }
+    c = { kidsFull: new Map(), kidsChange: new Map() };
+    this.cache.set(k, c);
+    if (this.cache.size > CACHED_LAYERS) this.cache.delete(this.cache.keys().next().value!);
+    return c;
+  }
+
+  /** Sizes, file counts and child counts of the whole merged tree at k: one pass, children first. */
+  private fullStats(k: number): FullStats {
+    const c = this.layerCache(k);
+    if (c.full) return c.full;
+    const n = this.paths.length;
+    const size = new Float64Array(n);
+    const files = new Float64Array(n);
+    const kids = new Uint32Array(n);
+    for (let id = n - 1; id > ROOT; id--) {
+      const e = this.entryAtId(id, k);
+      if (e === undefined) continue;
+      if (isRegular(e)) {
+        size[id] = size[id]! + e.size;
+        files[id] = files[id]! + 1;
+      }
+      const p = this.parents[id]!;
+      size[p] = size[p]! + size[id]!;
+      files[p] = files[p]! + files[id]!;
+      kids[p] = kids[p]! + 1;
+    }
+    c.full = { size, files, kids };
+    return c.full;
+  }
+
+  /** Which nodes a "changes only" view of layer k shows, and what each deletion took. */
+  private changeStats(k: number): ChangeStats {
+    const c = this.layerCache(k);
+    if (c.change) return c.change;
+    const touched = this.records[k]!.touched;
+    const mark = new Map<number, number>();
+    for (const id of touched) {
+      mark.set(id, (mark.get(id) ?? 0) | MARK_SELF);
+      for (let a = this.parents[id]!; ; a = this.parents[a]!) {
+        const m = mark.get(a) ?? 0;
+        if (m & MARK_BELOW) break;
+        mark.set(a, m | MARK_BELOW);
+        if (a === ROOT) break;
+      }
+    }
+    const kids = new Map<number, number>();
+    for (const id of mark.keys()) {
+      if (id === ROOT) continue;
+      const p = this.parents[id]!;
+      kids.set(p, (kids.get(p) ?? 0) + 1);
+    }
+    const hidden = new Map<number, HiddenStats>();
+    const below = new Map<number, HiddenStats>();
+    for (let i = touched.length - 1; i >= 0; i--) {
+      const id = touched[i]!;
+      const vi = this.versionIndexAt(id, k);
+      const vs = this.versions[id]!;
+      if (vs[vi]!.entry !== undefined) continue;
+      const before = vs[vi - 1]!.entry!;
+      const h = hidden.get(id) ?? zeroHidden();
+      h.entries += 1;
+      if (isRegular(before)) {
+        h.files += 1;
+        h.bytes += before.size;
+      }
+      hidden.set(id, h);
+      const p = this.parents[id]!;
+      const into = this.deletedAt(p, k) ? hidden : below;
+      const acc = into.get(p) ?? zeroHidden();
+      addHidden(acc, h);
+      into.set(p, acc);
+    }
+    c.change = { mark, kids, hidden, below };
+    return c.change;
+  }
+
+  private sortedKids(id: number): number[] {
+    let s = this.sorted[id];
+    if (s === undefined) {
+      const names = this.names;
+      s = (this.kids[id] ?? []).slice().sort((a, b) => compareBytes(names[a]!, names[b]!));
+      this.sorted[id] = s;
+    }
+    return s;
+  }
+
+  private makeNode(id: number, k: number, changesOnly: boolean): OverlayNode {
+    const vs = this.versions[id]!;
+    const i = this.versionIndexAt(id, k);
+    const v = vs[i]!;
+    const change = this.changeStats(k);
+    const m = change.mark.get(id) ?? 0;
+    let entry = v.entry;
+    let layer = v.layer;
+    let status: NodeStatus;
+    let size: number;
+    let files: number;
+    if (entry === undefined) {
+      const prev = vs[i - 1]!;
+      entry = prev.entry!;
+      layer = prev.layer;
+      status = 'deleted';
+      const h = change.hidden.get(id) ?? zeroHidden();
+      size = h.bytes;
+      files = h.files;
+    } else {
+      if (id === ROOT) status = v.layer === k ? 'modified' : 'unchanged';
+      else status = v.layer === k ? v.action : 'unchanged';
+      const full = this.fullStats(k);
+      size = full.size[id]!;
+      files = full.files[id]!;
+    }
+    const childCount = changesOnly
+      ? (change.kids.get(id) ?? 0)
+      : status === 'deleted'
+        ? 0
+        : this.fullStats(k).kids[id]!;
+    const node: OverlayNode = {
+      id,
+      path: this.paths[id]!,
+      name: this.names[id]!,
+      type: entry.type,
+      isDir: entry.type === 'dir',
+      entry,
+      layer,
+      status,
+      implied: status !== 'deleted' && (v.flags & F_IMPLIED) !== 0,
+      opaque: status !== 'deleted' && this.records[k]!.opaque.has(id),
+      changedBelow: (m & MARK_BELOW) !== 0,
+      size,
+      files,
+      childCount,
+    };
+    if (status === 'modified' && id !== ROOT) node.changed = diffEntries(vs[i - 1]!.entry!, entry);
+    if (v.layer === k && v.deletedBy !== undefined) node.deletedBy = v.deletedBy;
+    return node;
+  }
+
+  private visible(id: number, k: number, changesOnly: boolean): boolean {
+    if (changesOnly) return id === ROOT || this.changeStats(k).mark.has(id);
+    return this.entryAtId(id, k) !== undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Public queries
+
+  /** The entry at `path` in the merged filesystem after layer k. */
+  entryAt(k: number, path: string): TarEntry | undefined {
+    this.checkLayer(k);
+    const id = this.index.get(path);
+    return id === undefined ? undefined : this.entryAtId(id, k);
+  }
+
+  /** One node of layer k's view, or undefined when the view does not show that path. */
+  node(k: number, path: string, opts: TreeOptions = {}): OverlayNode | undefined {
+    this.checkLayer(k);
+    const id = this.index.get(path);
+    const changesOnly = opts.changesOnly === true;
+    if (id === undefined || !this.visible(id, k, changesOnly)) return undefined;
+    return this.makeNode(id, k, changesOnly);
+  }
+
+  /** Children of a directory in layer k's view, sorted by name in byte order (cached). */
+  children(k: number, dirPath: string, opts: TreeOptions = {}): readonly OverlayNode[] {
+    this.checkLayer(k);
+    const changesOnly = opts.changesOnly === true;
+    const id = this.index.get(dirPath);
+    if (id === undefined || !this.visible(id, k, changesOnly)) return [];
+    const c = this.layerCache(k);
+    const memo = changesOnly ? c.kidsChange : c.kidsFull;
+    const hit = memo.get(id);
+    if (hit) return hit;
+    const out: OverlayNode[] = [];
+    if (changesOnly) {
+      const mark = this.changeStats(k).mark;
+      for (const kid of this.sortedKids(id))
+        if (mark.has(kid)) out.push(this.makeNode(kid, k, true));
+    } else {
+      for (const kid of this.sortedKids(id)) {
+        if (this.entryAtId(kid, k) !== undefined) out.push(this.makeNode(kid, k, false));
+      }
+    }
+    memo.set(id, out);
+    return out;
+  }
+
+  tree(k: number, opts: TreeOptions = {}): OverlayTree {
+    this.checkLayer(k);
+    const changesOnly = opts.changesOnly === true;
+    const view = { changesOnly };
+    const root = this.makeNode(ROOT, k, changesOnly);
+    return {
+      layer: k,
+      changesOnly,
+      root,
+      node: (path) => this.node(k, path, view),
+      children: (dirPath) => this.children(k, dirPath, view),
+      rows: (isExpanded) => {
+        const rows: TreeRow[] = [];
+        const stack: { list: readonly OverlayNode[]; i: number }[] = [
+          { list: this.children(k, '', view), i: 0 },
+        ];
+        while (stack.length > 0) {
+          const top = stack[stack.length - 1]!;
+          if (top.i >= top.list.length) {
+            stack.pop();
+            continue;
+          }
+          const node = top.list[top.i++]!;
+          rows.push({ node, depth: stack.length - 1 });
+          if (node.childCount > 0 && isExpanded(node.path)) {
+            stack.push({ list: this.children(k, node.path, view), i: 0 });
+          }
+        }
+        return rows;
+      },
+    };
+  }
+
+  /** Layer k's changes relative to the merged filesystem below it, sorted by path (byte order). */
+  changes(k: number): readonly LayerChange[] {
+    this.checkLayer(k);
+    const c = this.layerCache(k);
+    if (c.changes) return c.changes;
+    const stats = this.changeStats(k);
+    const rec = this.records[k]!;
+    const rows: LayerChange[] = [];
+    for (const id of rec.touched) {
+      const vs = this.versions[id]!;
+      const i = this.versionIndexAt(id, k);
+      const v = vs[i]!;
+      const prev = i > 0 ? vs[i - 1] : undefined;
+      const path = this.paths[id]!;
+      if (v.action === 'deleted') {
+        if (this.deletedAt(this.parents[id]!, k)) continue; // inside a deleted directory
+        const before = prev!.entry!;
+        const hidden = stats.hidden.get(id) ?? zeroHidden();
+        rows.push({
+          path,
+          action: 'deleted',
+          type: before.type,
+          entry: before,
+          before,
+          beforeLayer: prev!.layer,
+          size: hidden.bytes,
+          deletedBy: v.deletedBy,
+          hidden,
+        });
+        continue;
+      }
+      const entry = v.entry!;
+      const row: LayerChange = {
+        path,
+        action: v.action,
+        type: entry.type,
+        entry,
+        size: regularSize(entry),
+      };
+      if (v.action === 'modified') {
+        row.before = prev!.entry!;
+        row.beforeLayer = prev!.layer;
+        row.changed = diffEntries(row.before, entry);
+      }
+      if (v.flags & F_IMPLIED) row.implied = true;
+      if (v.flags & F_RETARGETED) row.retargeted = true;
+      if (v.flags & F_REPLACED) {
+        row.replaced = true;
+        row.deletedBy = v.deletedBy;
+      }
+      if (rec.opaque.has(id)) row.opaque = true;
+      const below = stats.below.get(id);
+      if (below !== undefined) row.hidden = below;
+      rows.push(row);
+    }
+    rows.sort((a, b) => compareBytes(a.path, b.path));
+    c.changes = rows;
+    return rows;
+  }
+
+  layerSummary(k: number): LayerSummary {
+    this.checkLayer(k);
+    const r = this.records[k]!;
+    return {
+      layer: k,
+      entries: r.entries,
+      added: { ...r.added },
+      modified: { ...r.modified },
+      deleted: { ...r.deleted },
+      deletedRoots: r.deletedRoots,
+      relisted: r.relisted,
+      whiteouts: r.whiteouts,
+      ineffectiveWhiteouts: r.ineffectiveWhiteouts,
+      opaqueDirs: r.opaque.size,
+      merged: { ...r.merged },
+      issues: r.issues,
+    };
+  }
+
+  /** Every layer that touched `path`, bottom to top. */
+  pathHistory(path: string): PathHistory {
+    const id = this.index.get(path);
+    if (id === undefined || id === ROOT) return { path, events: [], presentAtTop: false };
+    if (this.shadowedById === undefined) {
+      this.shadowedById = new Map();
+      for (const s of this.shadowed) {
+        const list = this.shadowedById.get(s.id) ?? [];
+        list.push(s);
+        this.shadowedById.set(s.id, list);
+      }
+    }
+    const shadows = this.shadowedById.get(id) ?? [];
+    const vs = this.versions[id]!;
+    const events: PathEvent[] = [];
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i]!;
+      const prev = i > 0 ? vs[i - 1]!.entry : undefined;
+      const ev: PathEvent = v.entry
+        ? {
+            layer: v.layer,
+            action: v.action,
+            entry: v.entry,
+            type: v.entry.type,
+            size: regularSize(v.entry),
+          }
+        : { layer: v.layer, action: 'deleted', deletedEntry: prev, type: prev!.type, size: 0 };
+      if (v.action === 'modified') ev.changed = diffEntries(prev!, v.entry!);
+      if (v.flags & F_IMPLIED) ev.implied = true;
+      if (v.flags & F_RETARGETED) ev.retargeted = true;
+      if (v.flags & F_REPLACED) ev.replaced = true;
+      if (v.deletedBy !== undefined) ev.deletedBy = v.deletedBy;
+      if (this.records[v.layer]!.opaque.has(id) && v.entry) ev.opaque = true;
+      if (v.action === 'deleted') ev.hidden = this.changeStats(v.layer).hidden.get(id);
+      const sh = shadows.filter((s) => s.layer === v.layer).reduce((n, s) => n + s.size, 0);
+      if (sh > 0) ev.shadowedBytes = sh;
+      events.push(ev);
+    }
+    const top = this.layerCount - 1;
+    return { path, events, presentAtTop: top >= 0 && this.entryAtId(id, top) !== undefined };
+  }
+
+  /** Calls `fn` for every path of the merged filesystem after layer k (root excluded, id order). */
+  forEachEntry(k: number, fn: (path: string, entry: TarEntry) => void): void {
+    this.checkLayer(k);
+    for (let id = 1; id < this.paths.length; id++) {
+      const e = this.entryAtId(id, k);
+      if (e !== undefined) fn(this.paths[id]!, e);
+    }
+  }
+
+  /** How big the model is: distinct paths, versions stored, shadowed copies (for diagnostics). */
+  modelSize(): { paths: number; versions: number; shadowed: number } {
+    let versions = 0;
+    for (const vs of this.versions) versions += vs.length;
+    return { paths: this.paths.length, versions, shadowed: this.shadowed.length };
+  }
+
+  /** dive's efficiency score and wasted bytes beside the truly reclaimable bytes (cached). */
+  wastedSpace(): WastedSpace {
+    this.wasted ??= computeWastedSpace({
+      layers: this.layers,
+      paths: this.paths,
+      versions: this.versions,
+      shadowed: this.shadowed,
+    });
+    return this.wasted;
+  }
+}
+
+/** Merge the layers of one image (bottom→top, each in tar order) into an overlay model. */
+export function buildOverlay(layers: readonly (readonly TarEntry[])[]): Overlay {
+  return new Overlay(layers);
+}
