@@ -1,0 +1,51 @@
+/**
+ * Deep links: the URL hash records the open sample, image, view, layer and path, so a teacher can
+ * share one exact view of a bundled sample (`#sample=busybox-app&view=files&layer=3&path=app`).
+ */
+export const VIEWS = [
+  'images',
+  'history',
+  'inspect',
+  'layers',
+  'files',
+  'wasted',
+  'names',
+] as const;
+export type ViewId = (typeof VIEWS)[number];
+
+export interface Route {
+  sample?: string;
+  image: number;
+  view: ViewId;
+  /** Selected layer index, bottom = 0; undefined = the top layer. */
+  layer?: number;
+  path?: string;
+}
+
+const int = (v: string | null): number | undefined => {
+  if (v === null || !/^\d{1,6}$/.test(v)) return undefined;
+  return Number(v);
+};
+
+export function parseHash(hash: string): Route {
+  const q = new URLSearchParams(hash.replace(/^#/, ''));
+  const view = q.get('view');
+  const sample = q.get('sample');
+  return {
+    sample: sample && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(sample) ? sample : undefined,
+    image: int(q.get('image')) ?? 0,
+    view: (VIEWS as readonly string[]).includes(view ?? '') ? (view as ViewId) : 'images',
+    layer: int(q.get('layer')),
+    path: q.get('path') ?? undefined,
+  };
+}
+
+export function formatHash(r: Route): string {
+  const q = new URLSearchParams();
+  if (r.sample) q.set('sample', r.sample);
+  if (r.image) q.set('image', String(r.image));
+  q.set('view', r.view);
+  if (r.layer !== undefined) q.set('layer', String(r.layer));
+  if (r.path) q.set('path', r.path);
+  return `#${q.toString()}`;
+}

@@ -1,0 +1,103 @@
+/**
+ * One Session per opened archive: what the worker has told us so far. Big worker data is held in
+ * `$state.raw` (replaced, never mutated) and every view is `$derived` from it.
+ */
+import type { ArchiveModel, ImageInfo, LayerInfo } from '../core/image/types';
+import type { TarEntry } from '../core/tar/types';
+import { ArchiveClient } from '../workers/client';
+import type { ProgressMessage, WorkerFailure } from '../workers/protocol';
+
+export type SessionStatus = 'opening' | 'indexing' | 'ready' | 'error' | 'cancelled';
+
+export interface SessionSource {
+  file: Blob;
+  fileName: string;
+  /** Set when the archive is one of the bundled samples (deep links name it). */
+  sampleId?: string;
+}
+
+/** Text files are shown up to this size; larger ones are cut (with a note). */
+export const TEXT_PREVIEW_BYTES = 256 * 1024;
+/** Downloads and image previews read at most this much from the archive. */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+export class Session {
+  readonly source: SessionSource;
+  readonly startedAt = performance.now();
+  status = $state<SessionStatus>('opening');
+  verifying = $state(false);
+  model = $state.raw<ArchiveModel | undefined>();
+  /** Each layer's tar index by layer key, replaced as a whole when a layer arrives. */
+  entries = $state.raw<Record<string, TarEntry[]>>({});
+  layers = $state.raw<Record<string, LayerInfo>>({});
+  progress = $state.raw<ProgressMessage | undefined>();
+  error = $state.raw<WorkerFailure | undefined>();
+  /** Milliseconds from open to the overview (shown in the status line, measured by tests). */
+  overviewMs = $state<number | undefined>();
+  indexedMs = $state<number | undefined>();
+  #client: ArchiveClient;
+
+  constructor(source: SessionSource, client: ArchiveClient) {
+    this.source = source;
+    this.#client = client;
+    client.open(source.file, source.fileName, {
+      onModel: (model) => {
+        this.model = model;
+        this.layers = model.layers;
+        this.overviewMs = performance.now() - this.startedAt;
+        const anyPresent = Object.values(model.layers).some((l) => l.present);
+        this.status = anyPresent ? 'indexing' : 'ready';
+      },
+      onLayer: (key, entries, _stats, layer) => {
+        this.entries = { ...this.entries, [key]: entries };
+        this.layers = { ...this.layers, [key]: layer };
+      },
+      onProgress: (p) => (this.progress = p),
+      onIndexed: () => {
+        this.status = 'ready';
+        this.verifying = true;
+        this.indexedMs = performance.now() - this.startedAt;
+      },
+      onVerify: (key, layer) => (this.layers = { ...this.layers, [key]: layer }),
+      onVerified: () => (this.verifying = false),
+      onError: (e) => {
+        this.verifying = false;
+        if (e.code === 'cancelled') this.status = 'cancelled';
+        else {
+          this.error = e;
+          this.status = 'error';
+        }
+      },
+    });
+  }
+
+  get images(): ImageInfo[] {
+    return this.model?.images ?? [];
+  }
+
+  /** Layers of an image, bottom to top, with what the worker knows now. */
+  imageLayers(image: ImageInfo): LayerInfo[] {
+    return image.layerKeys.map((k) => this.layers[k]).filter((l): l is LayerInfo => !!l);
+  }
+
+  /** Each layer's entries for an image, bottom to top (undefined while not indexed yet). */
+  imageEntries(image: ImageInfo): (TarEntry[] | undefined)[] {
+    return image.layerKeys.map((k) => this.entries[k]);
+  }
+
+  /** `docker image ls` SIZE: the layers' content, once they are indexed. */
+  imageSize(image: ImageInfo): number {
+    if (image.size) return image.size;
+    return image.layerKeys.reduce((n, k) => n + (this.layers[k]?.stats?.contentSize ?? 0), 0);
+  }
+
+  readFile(layerKey: string, entry: TarEntry, maxBytes: number): Promise<Uint8Array> {
+    return this.#client.readFile(layerKey, entry, maxBytes);
+  }
+
+  cancel(): void {
+    this.#client.cancel();
+    if (this.status === 'opening' || this.status === 'indexing') this.status = 'cancelled';
+    this.verifying = false;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The one typed protocol across the worker boundary. Every request carries an id; every answer
+ * names the id it belongs to, so answers to a cancelled or superseded request are dropped.
+ */
+import type { ArchiveErrorCode } from '../core/archive/errors';
+import type { ArchiveModel, LayerInfo, LayerStats } from '../core/image/types';
+import type { TarEntry } from '../core/tar/types';
+
+export type WorkerRequest =
+  | { id: number; type: 'open'; file: Blob; fileName: string }
+  | {
+      id: number;
+      type: 'read';
+      layerKey: string;
+      dataOffset: number;
+      size: number;
+      maxBytes: number;
+    }
+  | { id: number; type: 'cancel' };
+
+export interface ProgressMessage {
+  id: number;
+  type: 'progress';
+  phase: 'opening' | 'indexing' | 'verifying';
+  /** Stored bytes of the archive consumed so far (all layers together). */
+  bytesDone: number;
+  bytesTotal: number;
+  layersDone: number;
+  layersTotal: number;
+}
+
+export interface WorkerFailure {
+  code: ArchiveErrorCode | 'internal';
+  /** User-facing; from the engine's ArchiveError when there is one. */
+  message: string;
+  /** Extra untrusted facts for the error panel. */
+  detail?: string;
+}
+
+export type WorkerResponse =
+  /** The overview, posted as soon as the manifest and configs are read. */
+  | { id: number; type: 'model'; model: ArchiveModel }
+  | {
+      id: number;
+      type: 'layer';
+      key: string;
+      entries: TarEntry[];
+      stats: LayerStats;
+      layer: LayerInfo;
+    }
+  | ProgressMessage
+  | { id: number; type: 'indexed' }
+  | { id: number; type: 'verify'; key: string; layer: LayerInfo }
+  | { id: number; type: 'verified' }
+  | { id: number; type: 'file'; bytes: Uint8Array }
+  | { id: number; type: 'error'; error: WorkerFailure };
