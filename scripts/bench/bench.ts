@@ -47,7 +47,7 @@ const INPUTS: Input[] = [
     id: 'oci-gzip-1g',
     label: 'OCI archive, ~1 GB, gzip layers',
     file: join(DATA, 'bench-oci-gzip.tar'),
-    gen: { format: 'oci', compression: 'gzip', layers: 6, files: 60_000, bytes: 1.9e9 },
+    gen: { format: 'oci', compression: 'gzip', layers: 6, files: 60_000, bytes: 2.5e9 },
   },
   {
     id: 'oci-zstd',

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { SAMPLES_DIR, dropFile, expected, samples, waitState } from './helpers';
+import { coreWastedSpace } from './core-oracle';
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -78,6 +79,35 @@ for (const [n, sample] of samples().entries()) {
       if (img.repoTags[0]) await expect(page.getByTestId('ref-parts')).toBeVisible();
     }
     if (sample.id === 'busybox-app') {
+      // Wasted space: the three figures and every costly file are the core's, and the learner
+      // sentence tells the story of the 4 MiB file deleted two layers after it was added.
+      const core = await coreWastedSpace(path);
+      await page.locator('[data-view="wasted"]').first().click();
+      await expect(page.getByTestId('efficiency')).toHaveAttribute(
+        'data-score',
+        String(core.dive.score),
+      );
+      await expect(page.getByTestId('dive-wasted')).toHaveAttribute(
+        'data-bytes',
+        String(core.dive.wastedBytes),
+      );
+      await expect(page.getByTestId('reclaimable')).toHaveAttribute(
+        'data-bytes',
+        String(core.reclaimableBytes),
+      );
+      expect(core.dive.wastedBytes).toBeGreaterThan(core.reclaimableBytes); // dive issue #684
+      const rows = page.getByTestId('waste-table').locator('tbody tr');
+      await expect(rows).toHaveCount(core.rows.length);
+      for (const [i, r] of core.rows.entries()) {
+        await expect(rows.nth(i)).toHaveAttribute('data-path', r.path);
+        await expect(rows.nth(i)).toHaveAttribute('data-reclaimable', String(r.reclaimable));
+      }
+      await expect(
+        page.locator('[data-path="tmp/seed-data.bin"] [data-testid="waste-why"]'),
+      ).toHaveText(
+        /^added in layer 6 by COPY .*seed-data\.bin, deleted in layer 9 by RUN rm .*: still shipped in the archive$/,
+      );
+
       // The top layer's changes show whiteouts and the opaque directory for what they are.
       await page.locator('[data-view="files"]').first().click();
       await page.getByTestId('mode-changes').check();

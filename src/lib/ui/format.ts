@@ -41,11 +41,18 @@ export function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-/** A safe download name from an archive path: no directories, no control or reserved chars. */
+/**
+ * A safe download name from an archive path: no directories, no control or reserved chars, and
+ * no bidi controls (U+202E would show `invoice-\u202egnp.exe` as "invoice-exe.png", Trojan Source
+ * CVE-2021-42574).
+ */
 export function safeFileName(path: string): string {
   const base = path.split('/').pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_').replace(/^\.+/, '_');
+  const clean = base
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f<>:"/\\|?*]/g, '_')
+    .replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '_')
+    .replace(/^\.+/, '_');
   return (clean || 'file').slice(0, 120);
 }
 
