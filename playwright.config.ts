@@ -15,6 +15,8 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1280, height: 720 },
+    // The app registers a service worker (offline use); a test that needs it allows it.
+    serviceWorkers: 'block',
     launchOptions: {
       executablePath: (findChromium as () => string | undefined)(),
       args: CHROMIUM_ARGS as string[],

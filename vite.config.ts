@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -66,8 +67,41 @@ function bundledSamples(): Plugin {
   };
 }
 
+/** debian-app.oci.tar, the largest sample, is about 30 MB. */
+const MAX_PRECACHE_FILE_BYTES = 40 * 1024 * 1024;
+
+/**
+ * Offline use in a classroom (issue 6): after one visit the app, its lessons (bundled in the JS)
+ * and the bundled samples are served by a service worker from our own origin (CSP `worker-src
+ * 'self'`). Workbox precaches them all at install, so "after one visit" holds for every sample, not
+ * only those opened; a sample's revision changes only when its bytes do. Registered from main.ts
+ * (no inline script); the e2e tests block service workers except where a test allows them.
+ */
+function offline(): Plugin[] {
+  return VitePWA({
+    strategies: 'generateSW',
+    registerType: 'autoUpdate',
+    injectRegister: null,
+    manifest: false,
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,svg,wasm}', 'samples/*.{json,tar,gz}'],
+      maximumFileSizeToCacheInBytes: MAX_PRECACHE_FILE_BYTES,
+      navigateFallback: 'index.html',
+      cleanupOutdatedCaches: true,
+      // Samples opened before the precache finished are served from this cache offline.
+      runtimeCaching: [
+        {
+          urlPattern: ({ url }) => url.pathname.startsWith('/samples/'),
+          handler: 'CacheFirst',
+          options: { cacheName: 'layerscope-samples' },
+        },
+      ],
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [svelte(), bundledSamples()],
+  plugins: [svelte(), bundledSamples(), offline()],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 1000 },
   preview: { host: '127.0.0.1' },

@@ -8,9 +8,12 @@ import { storageStatus, type StorageProblem } from './status.svelte';
 
 let floating = false;
 
-/** Shows the notice over the page unless the app already renders one (`<StorageNotice />`). */
+/**
+ * Mounts the floating notice once. It hides itself while the app renders one in place
+ * (`<StorageNotice />` in the open view) and shows when that one goes (an archive was opened).
+ */
 function ensureVisible(): void {
-  if (floating || storageStatus.hosts > 0 || typeof document === 'undefined') return;
+  if (floating || typeof document === 'undefined') return;
   floating = true;
   const target = document.createElement('div');
   target.className = 'layerscope-storage-notice';

@@ -10,6 +10,7 @@ export const VIEWS = [
   'files',
   'wasted',
   'names',
+  'container',
 ] as const;
 export type ViewId = (typeof VIEWS)[number];
 
@@ -20,6 +21,13 @@ export interface Route {
   /** Selected layer index, bottom = 0; undefined = the top layer. */
   layer?: number;
   path?: string;
+  /** The lesson shown beside the views (features/lessons), and its step: 1-based, or a step id. */
+  lesson?: string;
+  step?: string;
+  /** The lesson index is open (`#lessons`). */
+  lessons?: boolean;
+  /** Presenter mode (`#present`): large type, high contrast. */
+  present?: boolean;
 }
 
 const int = (v: string | null): number | undefined => {
@@ -37,15 +45,22 @@ export function parseHash(hash: string): Route {
     view: (VIEWS as readonly string[]).includes(view ?? '') ? (view as ViewId) : 'images',
     layer: int(q.get('layer')),
     path: q.get('path') ?? undefined,
+    lesson: /^[a-z0-9-]{1,64}$/.test(q.get('lesson') ?? '') ? q.get('lesson')! : undefined,
+    step: /^[a-z0-9-]{1,64}$/.test(q.get('step') ?? '') ? q.get('step')! : undefined,
+    lessons: q.has('lessons') || undefined,
+    present: q.has('present') || undefined,
   };
 }
 
 export function formatHash(r: Route): string {
   const q = new URLSearchParams();
+  if (r.lesson) q.set('lesson', r.lesson);
+  if (r.lesson && r.step) q.set('step', r.step);
   if (r.sample) q.set('sample', r.sample);
   if (r.image) q.set('image', String(r.image));
   q.set('view', r.view);
   if (r.layer !== undefined) q.set('layer', String(r.layer));
   if (r.path) q.set('path', r.path);
-  return `#${q.toString()}`;
+  const flags = [r.lessons && !r.lesson ? 'lessons' : '', r.present ? 'present' : ''];
+  return `#${[q.toString(), ...flags].filter(Boolean).join('&')}`;
 }

@@ -5,6 +5,8 @@
 import type { ArchiveModel, ImageInfo, LayerInfo } from '../core/image/types';
 import type { TarEntry } from '../core/tar/types';
 import { buildOverlay, type Overlay } from '../core/overlay';
+import type { CommittedLayer } from '../core/container';
+import { ContainersState } from './containers.svelte';
 import { ArchiveClient } from '../workers/client';
 import type { ProgressMessage, WorkerFailure } from '../workers/protocol';
 
@@ -45,6 +47,11 @@ export class Session {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   #building = new Set<number>();
   #client: ArchiveClient;
+  /** Committed layers' tars by layer key: they have no place in the archive (issue 5). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bytes to read, never rendered
+  readonly #tars = new Map<string, Blob>();
+  /** The simulated containers of this archive (features/container). */
+  readonly containers: ContainersState = new ContainersState(this);
 
   constructor(source: SessionSource, client: ArchiveClient) {
     this.source = source;
@@ -68,6 +75,7 @@ export class Session {
         this.verifying = true;
         this.indexedMs = performance.now() - this.startedAt;
         performance.mark('layerscope:indexed');
+        void this.containers.load();
       },
       onVerify: (key, layer) => (this.layers = { ...this.layers, [key]: layer }),
       onVerified: () => (this.verifying = false),
@@ -127,8 +135,61 @@ export class Session {
     }, ANALYSE_DELAY_MS);
   }
 
-  readFile(layerKey: string, entry: TarEntry, maxBytes: number): Promise<Uint8Array> {
+  /** Like `ensureOverlay`, but now, on this thread (a container needs its image's overlay). */
+  overlayNow(image: ImageInfo): Overlay | undefined {
+    if (this.status !== 'ready') return undefined;
+    const have = this.overlays[image.index];
+    if (have) return have;
+    const overlay = buildOverlay(image.layerKeys.map((k) => this.entries[k] ?? []));
+    this.overlays = { ...this.overlays, [image.index]: overlay };
+    return overlay;
+  }
+
+  /**
+   * Adds an image made in the browser (`docker commit`) to the model, so every view shows it.
+   * Its layer has no archive location: its index is `layer.entries`, its bytes `layer.tar`.
+   */
+  addImage(image: ImageInfo, layer?: CommittedLayer): ImageInfo {
+    const model = this.model;
+    if (!model) throw new Error('No archive is open.');
+    const same = model.images.find((i) => i.id === image.id);
+    if (same) return same;
+    const added = { ...image, index: model.images.length };
+    if (layer) {
+      this.#tars.set(layer.key, layer.tar);
+      this.entries = { ...this.entries, [layer.key]: layer.entries };
+      this.layers = { ...this.layers, [layer.key]: layer.info };
+    }
+    this.model = {
+      ...model,
+      images: [...model.images, added],
+      layers: layer ? { ...model.layers, [layer.key]: layer.info } : model.layers,
+    };
+    return added;
+  }
+
+  /** Tars of the layers committed in this session, by layer key. */
+  get committedTars(): ReadonlyMap<string, Blob> {
+    return this.#tars;
+  }
+
+  async readFile(
+    layerKey: string,
+    entry: { dataOffset: number; size: number },
+    maxBytes: number,
+  ): Promise<Uint8Array> {
+    const tar = this.#tars.get(layerKey);
+    if (tar) {
+      const end = entry.dataOffset + Math.min(entry.size, maxBytes);
+      return new Uint8Array(await tar.slice(entry.dataOffset, end).arrayBuffer());
+    }
     return this.#client.readFile(layerKey, entry, maxBytes);
+  }
+
+  /** `docker save IMAGE...`: the archive Docker 25+ writes, made in the worker. */
+  save(images: readonly ImageInfo[]): Promise<{ blob: Blob; fileName: string }> {
+    const tars = [...this.#tars.entries()];
+    return this.#client.save(images.map((image) => ({ image, tars })));
   }
 
   cancel(): void {

@@ -6,6 +6,7 @@
 import { openArchive, type OpenedArchive } from '../core/archive/open';
 import { indexLayer, readLayerFile, verifyLayer } from '../core/archive/layers';
 import { ArchiveError, isAbort } from '../core/archive/errors';
+import { saveArchive, saveInput } from '../core/image/save';
 import type { WorkerFailure, WorkerRequest, WorkerResponse } from './protocol';
 
 interface WorkerScope {
@@ -118,9 +119,22 @@ async function read(req: Extract<WorkerRequest, { type: 'read' }>): Promise<void
   }
 }
 
+async function save(req: Extract<WorkerRequest, { type: 'save' }>): Promise<void> {
+  try {
+    const inputs = [];
+    for (const x of req.images)
+      inputs.push(await saveInput(x.image, { opened, tars: new Map(x.tars) }));
+    const saved = await saveArchive(inputs);
+    post({ id: req.id, type: 'saved', blob: saved.blob, fileName: saved.fileName });
+  } catch (e) {
+    post({ id: req.id, type: 'error', error: failure(e) });
+  }
+}
+
 scope.onmessage = (e) => {
   const req = e.data;
   if (req.type === 'open') void open(req.id, req.file, req.fileName);
   else if (req.type === 'read') void read(req);
+  else if (req.type === 'save') void save(req);
   else running?.abort();
 };

@@ -4,7 +4,13 @@
  */
 import type { ArchiveModel, LayerInfo, LayerStats } from '../core/image/types';
 import type { TarEntry } from '../core/tar/types';
-import type { ProgressMessage, WorkerFailure, WorkerRequest, WorkerResponse } from './protocol';
+import type {
+  ProgressMessage,
+  SaveRequestImage,
+  WorkerFailure,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';
 
 export interface OpenCallbacks {
   onModel(model: ArchiveModel): void;
@@ -28,6 +34,10 @@ export class ArchiveClient {
   #openId = 0;
   #callbacks: OpenCallbacks | undefined;
   #reads = new Map<number, { resolve(b: Uint8Array): void; reject(e: Error): void }>();
+  #saves = new Map<
+    number,
+    { resolve(r: { blob: Blob; fileName: string }): void; reject(e: Error): void }
+  >();
 
   #ensure(): Worker {
     if (this.#worker) return this.#worker;
@@ -46,6 +56,14 @@ export class ArchiveClient {
   }
 
   #receive(m: WorkerResponse): void {
+    if (m.type === 'saved' || (m.type === 'error' && this.#saves.has(m.id))) {
+      const pending = this.#saves.get(m.id);
+      this.#saves.delete(m.id);
+      if (!pending) return;
+      if (m.type === 'saved') pending.resolve({ blob: m.blob, fileName: m.fileName });
+      else pending.reject(new ArchiveClientError(m.error));
+      return;
+    }
     if (m.type === 'file' || (m.type === 'error' && this.#reads.has(m.id))) {
       const pending = this.#reads.get(m.id);
       this.#reads.delete(m.id);
@@ -100,6 +118,15 @@ export class ArchiveClient {
     });
   }
 
+  /** `docker save` of images of the open archive (and committed ones), written in the worker. */
+  save(images: SaveRequestImage[]): Promise<{ blob: Blob; fileName: string }> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#saves.set(id, { resolve, reject });
+      this.#post({ id, type: 'save', images });
+    });
+  }
+
   /** Aborts the running work and terminates the worker; the next open starts a fresh one. */
   cancel(): void {
     if (this.#worker) {
@@ -112,5 +139,8 @@ export class ArchiveClient {
     for (const r of this.#reads.values())
       r.reject(new ArchiveClientError({ code: 'cancelled', message: 'Cancelled.' }));
     this.#reads.clear();
+    for (const r of this.#saves.values())
+      r.reject(new ArchiveClientError({ code: 'cancelled', message: 'Cancelled.' }));
+    this.#saves.clear();
   }
 }

@@ -3,7 +3,7 @@
  * names the id it belongs to, so answers to a cancelled or superseded request are dropped.
  */
 import type { ArchiveErrorCode } from '../core/archive/errors';
-import type { ArchiveModel, LayerInfo, LayerStats } from '../core/image/types';
+import type { ArchiveModel, ImageInfo, LayerInfo, LayerStats } from '../core/image/types';
 import type { TarEntry } from '../core/tar/types';
 
 export type WorkerRequest =
@@ -16,7 +16,14 @@ export type WorkerRequest =
       size: number;
       maxBytes: number;
     }
+  /** `docker save`: committed layers travel as their tars (layer key → Blob). */
+  | { id: number; type: 'save'; images: SaveRequestImage[] }
   | { id: number; type: 'cancel' };
+
+export interface SaveRequestImage {
+  image: ImageInfo;
+  tars: [string, Blob][];
+}
 
 export interface ProgressMessage {
   id: number;
@@ -53,4 +60,5 @@ export type WorkerResponse =
   | { id: number; type: 'verify'; key: string; layer: LayerInfo }
   | { id: number; type: 'verified' }
   | { id: number; type: 'file'; bytes: Uint8Array }
+  | { id: number; type: 'saved'; blob: Blob; fileName: string }
   | { id: number; type: 'error'; error: WorkerFailure };
