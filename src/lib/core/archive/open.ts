@@ -22,6 +22,7 @@ import {
 } from './source';
 import { classifyNonImage } from './detect';
 import { chainIds } from '../image/ids';
+import { familiarizeTag } from '../reference/reference';
 
 const KIND_LABELS: Record<ArchiveKind, string> = {
   'docker-legacy': 'Docker docker save (legacy layout, Docker < 25)',
@@ -87,6 +88,67 @@ function blobPath(digest: string | undefined): string | undefined {
   return m ? `blobs/${m[1]}/${m[2]}` : undefined;
 }
 
+// Every JSON document comes from the archive, so none is trusted to have the shape the specs give:
+// the helpers below keep a field only when it has the right type (fuzzing found each of these).
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string') ? v : undefined;
+
+/** A descriptor with only well-typed fields, or undefined when it is not an object. */
+function descriptor(v: unknown): Descriptor | undefined {
+  const o = obj(v);
+  if (!o) return undefined;
+  const p = obj(o.platform);
+  const a = obj(o.annotations);
+  return {
+    mediaType: str(o.mediaType),
+    digest: str(o.digest),
+    size: typeof o.size === 'number' && Number.isSafeInteger(o.size) ? o.size : undefined,
+    annotations: a
+      ? Object.fromEntries(Object.entries(a).filter((e): e is [string, string] => !!str(e[1])))
+      : undefined,
+    platform: p
+      ? { os: str(p.os), architecture: str(p.architecture), variant: str(p.variant) }
+      : undefined,
+  };
+}
+
+/** An OCI index or manifest document with only well-typed fields. */
+function ociDocument(v: unknown): OciIndex & OciManifest {
+  const o = obj(v) ?? {};
+  const list = (x: unknown) =>
+    Array.isArray(x) ? x.map(descriptor).filter((d): d is Descriptor => !!d) : undefined;
+  return {
+    schemaVersion: typeof o.schemaVersion === 'number' ? o.schemaVersion : undefined,
+    mediaType: str(o.mediaType),
+    manifests: list(o.manifests),
+    config: o.config === undefined ? undefined : (descriptor(o.config) ?? {}),
+    layers: o.layers === undefined ? undefined : (list(o.layers) ?? null),
+  };
+}
+
+/** A manifest.json item; a `Layers` that is not a list of paths makes the archive unreadable. */
+function manifestItem(v: unknown, i: number): ManifestItem {
+  const o = obj(v);
+  if (!o) return {};
+  const layers = o.Layers === undefined || o.Layers === null ? null : strings(o.Layers);
+  if (layers === undefined)
+    throw new ArchiveError(
+      'bad-json',
+      `manifest.json is damaged: the Layers of its item ${i + 1} are not a list of file paths. Save the image again.`,
+    );
+  return {
+    Config: str(o.Config),
+    RepoTags: strings(o.RepoTags) ?? null,
+    Layers: layers,
+    Parent: str(o.Parent),
+  };
+}
+
 function isAttestation(d: Descriptor): boolean {
   return (
     d.annotations?.['vnd.docker.reference.type'] === ATTESTATION ||
@@ -139,7 +201,7 @@ export async function openArchive(
 
   // The images named by manifest.json (Docker / podman / crane layouts).
   const items: ManifestItem[] = Array.isArray(manifestJson?.value)
-    ? (manifestJson.value as ManifestItem[])
+    ? (manifestJson.value as unknown[]).map(manifestItem)
     : [];
   if (manifestJson && items.length === 0 && !hasIndex)
     throw new ArchiveError(
@@ -151,16 +213,17 @@ export async function openArchive(
   const absentManifests: AbsentManifest[] = [];
   const ociImages: OciImage[] = [];
   if (hasIndex) {
-    const index = await readMemberJson<OciIndex>(outer, 'index.json');
+    const index = await readMemberJson<unknown>(outer, 'index.json');
     if (index) {
+      const value = ociDocument(index.value);
       documents['index.json'] = {
         path: 'index.json',
-        mediaType: index.value.mediaType,
+        mediaType: value.mediaType,
         text: index.text,
       };
       await walkIndex(
         outer,
-        index.value,
+        value,
         documents['index.json'],
         undefined,
         0,
@@ -223,7 +286,10 @@ export async function openArchive(
       const existing = byConfig.get(o.manifest.config.digest)!;
       existing.manifestDoc ??= o.manifestDoc;
       existing.indexDoc ??= o.indexDoc;
-      for (const t of o.repoTags) if (!existing.repoTags.includes(t)) existing.repoTags.push(t);
+      // manifest.json lists familiar names (`demo:1`), index.json full ones
+      // (`docker.io/library/demo:1`): the same tag, so keep one (FORMATS.md 1.2).
+      const known = new Set(existing.repoTags.map(familiarizeTag));
+      for (const t of o.repoTags) if (!known.has(familiarizeTag(t))) existing.repoTags.push(t);
       continue;
     }
     const img = await assembleImage(outer, {
@@ -327,7 +393,7 @@ async function walkIndex(
     const text = new TextDecoder().decode(bytes);
     let doc: OciIndex & OciManifest;
     try {
-      doc = JSON.parse(text) as OciIndex & OciManifest;
+      doc = ociDocument(JSON.parse(text));
     } catch {
       throw new ArchiveError(
         'bad-json',
@@ -357,8 +423,8 @@ async function walkIndex(
 
 /** Tags from index annotations: containerd's full name, or an OCI ref.name that is a reference. */
 function refsOf(d: Descriptor): { repoTags: string[]; refName?: string } {
-  const full = d.annotations?.['io.containerd.image.name'];
-  const ref = d.annotations?.['org.opencontainers.image.ref.name'];
+  const full = str(d.annotations?.['io.containerd.image.name']);
+  const ref = str(d.annotations?.['org.opencontainers.image.ref.name']);
   if (full) return { repoTags: [full], refName: ref };
   if (ref && /[/:]/.test(ref) && !ref.startsWith(':')) return { repoTags: [ref], refName: ref };
   return { repoTags: [], refName: ref };

@@ -5,11 +5,16 @@ import { decompressedStream } from '../compress/decompress';
 import { isZip, looksLikeTarHeader, sniffCompression } from '../compress/sniff';
 import type { Compression } from '../image/types';
 import { ArchiveError } from './errors';
+import { LIMITS, formatLimit } from '../limits';
 
 /** Largest JSON document (manifest, index, config) read into memory. */
-export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+export const MAX_JSON_BYTES = LIMITS.jsonBytes;
 /** Symlinks followed when resolving a member path (podman's layer.tar links are one level). */
-const MAX_LINK_DEPTH = 8;
+const MAX_LINK_DEPTH = LIMITS.memberLinkDepth;
+/** Each metadata read counts at least this much against LIMITS.archiveJsonBytes (fan-out). */
+const MIN_READ_CHARGE = LIMITS.jsonReadCharge;
+/** The decompressed archive is handed to a Blob in parts of this size (the heap stays flat). */
+const OUTER_PART_BYTES = 64 * 1024 * 1024;
 
 export interface ProgressReport {
   phase: 'decompressing' | 'listing' | 'reading' | 'indexing' | 'verifying';
@@ -101,7 +106,11 @@ async function decompressOuter(
   compression: Compression,
   opts: SourceOptions,
 ): Promise<Blob> {
-  const parts: Uint8Array[] = [];
+  // Parts are moved into Blobs as they grow: a browser keeps Blobs in its blob store (paged to
+  // disk), not in the worker's heap.
+  const blobs: Blob[] = [];
+  let parts: Uint8Array[] = [];
+  let partBytes = 0;
   let done = 0;
   const counting = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, c) {
@@ -109,7 +118,10 @@ async function decompressOuter(
       c.enqueue(chunk);
     },
   });
-  const decoded = decompressedStream(blob.stream().pipeThrough(counting), compression);
+  const decoded = decompressedStream(blob.stream().pipeThrough(counting), compression, undefined, {
+    what: `This ${compression}-compressed archive`,
+    storedBytes: blob.size,
+  });
   const reader = decoded.getReader();
   try {
     for (;;) {
@@ -117,6 +129,12 @@ async function decompressOuter(
       const { value, done: end } = await reader.read();
       if (end) break;
       parts.push(value);
+      partBytes += value.length;
+      if (partBytes >= OUTER_PART_BYTES) {
+        blobs.push(new Blob(parts as BlobPart[]));
+        parts = [];
+        partBytes = 0;
+      }
       opts.onProgress?.({ phase: 'decompressing', bytesDone: done, bytesTotal: blob.size });
     }
   } catch (e) {
@@ -127,7 +145,7 @@ async function decompressOuter(
       `The ${compression}-compressed archive is truncated or damaged (${(e as Error).message}). Download or save it again.`,
     );
   }
-  return new Blob(parts as BlobPart[]);
+  return new Blob([...blobs, ...(parts as BlobPart[])]);
 }
 
 /** Reads the outer archive: sniffs, decompresses one level if needed, indexes the members. */
@@ -157,9 +175,19 @@ export async function openOuter(blob: Blob, opts: SourceOptions = {}): Promise<O
       signal: opts.signal,
       onProgress: (n) =>
         opts.onProgress?.({ phase: 'listing', bytesDone: n, bytesTotal: source.size }),
+      // The archive's own member list is held like a layer's index, with a layer's bounds.
+      maxEntries: LIMITS.layerEntries,
+      maxNameBytes: LIMITS.layerNameBytes,
     });
   } catch (e) {
     if (e instanceof TarFormatError) {
+      if (e.code === 'limit')
+        throw new ArchiveError(
+          'limit',
+          e.limit === 'path-bytes'
+            ? `This archive cannot be listed: ${e.message}`
+            : `This archive has more members than layerscope lists (${LIMITS.layerEntries.toLocaleString('en')} files, or ${formatLimit(LIMITS.layerNameBytes)} of names): image archives hold a few files per layer. Save the image again with \`docker save\`.`,
+        );
       if (e.code === 'truncated')
         throw new ArchiveError(
           'truncated',
@@ -215,7 +243,11 @@ function memberMap(order: TarEntry[]): {
   return { members, root, rerooted };
 }
 
-/** Follows symlinks (relative to the link's directory) and hardlinks to the member with data. */
+/**
+ * Follows symlinks (relative to the link's directory) and hardlinks to the member with data.
+ * Undefined when nothing is there; `ArchiveError('limit')` for a chain longer than
+ * LIMITS.memberLinkDepth (a loop such as `layer.tar -> layer.tar`).
+ */
 export function resolveMember(outer: OuterArchive, path: string): TarEntry | undefined {
   let current = normalise(path);
   for (let depth = 0; depth <= MAX_LINK_DEPTH; depth++) {
@@ -228,7 +260,10 @@ export function resolveMember(outer: OuterArchive, path: string): TarEntry | und
       current = normalise(outer.root ? e.linkname.replace(outer.root, '') : e.linkname);
     } else return e;
   }
-  return undefined;
+  throw new ArchiveError(
+    'limit',
+    `${path} in this archive is a link that leads through more than ${MAX_LINK_DEPTH} links (a loop), layerscope's limit (podman's layer.tar links need one): the archive was made by hand or damaged. Save the image again.`,
+  );
 }
 
 /** POSIX-style normalisation that never climbs above the root. */
@@ -242,6 +277,9 @@ export function normalise(path: string): string {
   return out.join('/');
 }
 
+/** Metadata bytes read so far per archive (LIMITS.archiveJsonBytes). */
+const jsonRead = new WeakMap<OuterArchive, number>();
+
 export async function readMemberBytes(
   outer: OuterArchive,
   entry: TarEntry,
@@ -250,7 +288,14 @@ export async function readMemberBytes(
   if (entry.size > maxBytes)
     throw new ArchiveError(
       'limit',
-      `${entry.path} is ${entry.size} bytes, larger than the ${maxBytes}-byte limit for a metadata file: this archive is not a normal image archive.`,
+      `${entry.path} is ${entry.size} bytes, larger than layerscope's ${formatLimit(maxBytes)} limit for a metadata file (manifest, index or config; real ones are kilobytes): this is not a normal image archive. Save the image again with \`docker save\`.`,
+    );
+  const total = (jsonRead.get(outer) ?? 0) + Math.max(entry.size, MIN_READ_CHARGE);
+  jsonRead.set(outer, total);
+  if (total > LIMITS.archiveJsonBytes)
+    throw new ArchiveError(
+      'limit',
+      `This archive makes layerscope read more than ${formatLimit(LIMITS.archiveJsonBytes)} of manifests and configs (each read counting at least ${MIN_READ_CHARGE} bytes), its limit for one archive: its documents point at each other over and over, as no image tool writes them. Save the images again with \`docker save\`.`,
     );
   return new Uint8Array(
     await outer.source.slice(entry.dataOffset, entry.dataOffset + entry.size).arrayBuffer(),

@@ -2,11 +2,19 @@ import { Inflate } from 'pako';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import type { Compression } from '../image/types';
 import { ArchiveError } from '../archive/errors';
+import { LIMITS, formatLimit, maxExpandedBytes } from '../limits';
 
 /** Bytes handed to the decompressors per read. */
 const PAKO_CHUNK_BYTES = 1 << 20;
 
 export type DecoderKind = 'native-gzip' | 'pako-gzip' | 'fzstd';
+
+/** The decompression-bomb guard: what the stream is, for the message, and its compressed size. */
+export interface ExpansionGuard {
+  /** Sentence start naming the data, e.g. "The layer blobs/sha256/ab…" or "This archive". */
+  what: string;
+  storedBytes: number;
+}
 
 /**
  * A stream of the uncompressed bytes of `blob`.
@@ -18,6 +26,41 @@ export type DecoderKind = 'native-gzip' | 'pako-gzip' | 'fzstd';
  * skips skippable frames (zstd:chunked).
  */
 export function decompressedStream(
+  input: Blob | ReadableStream<Uint8Array>,
+  compression: Compression,
+  decoder?: DecoderKind,
+  guard?: ExpansionGuard,
+): ReadableStream<Uint8Array> {
+  const out = decoded(input, compression, decoder);
+  return guard && compression !== 'none' ? out.pipeThrough(expansionLimit(guard)) : out;
+}
+
+/**
+ * Stops a stream at `maxExpandedBytes(storedBytes)` (LIMITS.expansionRatio, expansionFloorBytes)
+ * with `ArchiveError('limit')`: a gzip or zstd bomb (1000× and more) ends after about 1 GiB of
+ * output instead of running for minutes.
+ */
+export function expansionLimit(guard: ExpansionGuard): TransformStream<Uint8Array, Uint8Array> {
+  const max = maxExpandedBytes(guard.storedBytes);
+  let produced = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      produced += chunk.length;
+      if (produced > max) {
+        controller.error(
+          new ArchiveError(
+            'limit',
+            `${guard.what} expands to more than ${formatLimit(max)} from ${guard.storedBytes} compressed bytes, past layerscope's limit for decompressed data (${LIMITS.expansionRatio}× the compressed size, at least ${formatLimit(LIMITS.expansionFloorBytes)}): it looks like a decompression bomb, so layerscope stopped reading it. Real image layers expand 2–10×; if you trust this file, inspect it with \`docker load\` and \`docker image inspect\` instead.`,
+          ),
+        );
+        return;
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+function decoded(
   input: Blob | ReadableStream<Uint8Array>,
   compression: Compression,
   decoder?: DecoderKind,
@@ -142,6 +185,124 @@ function corrupt(why: string): ArchiveError {
   );
 }
 
+/**
+ * Walks zstd frame and block headers (RFC 8878 §3.1) ahead of the decoder, to refuse a frame whose
+ * window is larger than LIMITS.zstdWindowBytes before fzstd allocates it (fzstd allocates whatever
+ * a frame header asks, up to 2 GiB). Bytes it cannot make sense of are left to fzstd to reject.
+ */
+export class ZstdWindowGuard {
+  private readonly head = new Uint8Array(18);
+  private fill = 0;
+  /** Header bytes wanted before the next decision. */
+  private need = 4;
+  private state: 'magic' | 'frame' | 'skippable' | 'block' | 'off' = 'magic';
+  private skip = 0;
+  private last = false;
+  private checksum = false;
+
+  push(chunk: Uint8Array): void {
+    let i = 0;
+    while (i < chunk.length && this.state !== 'off') {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - i);
+        this.skip -= n;
+        i += n;
+        continue;
+      }
+      const n = Math.min(this.need - this.fill, chunk.length - i);
+      this.head.set(chunk.subarray(i, i + n), this.fill);
+      this.fill += n;
+      i += n;
+      if (this.fill === this.need) this.decide();
+    }
+  }
+
+  private decide(): void {
+    const h = this.head;
+    const u32 = (o: number) =>
+      (h[o]! | (h[o + 1]! << 8) | (h[o + 2]! << 16) | (h[o + 3]! << 24)) >>> 0;
+    switch (this.state) {
+      case 'magic': {
+        const magic = u32(0);
+        if (magic === 0xfd2fb528) {
+          this.state = 'frame';
+          this.need = 5;
+          return;
+        }
+        if ((magic & 0xfffffff0) === 0x184d2a50) {
+          this.state = 'skippable';
+          this.need = 8;
+          return;
+        }
+        this.state = 'off';
+        return;
+      }
+      case 'frame': {
+        const fhd = h[4]!;
+        const single = (fhd >> 5) & 1;
+        const fcsSize = [single, 2, 4, 8][fhd >> 6]!;
+        const dictSize = [0, 1, 2, 4][fhd & 3]!;
+        const total = 5 + (single ? 0 : 1) + dictSize + fcsSize;
+        if (this.need < total) {
+          this.need = total;
+          return;
+        }
+        let window: number;
+        if (single) {
+          const o = 5 + dictSize;
+          let fcs = 0;
+          for (let k = fcsSize - 1; k >= 0; k--) fcs = fcs * 256 + h[o + k]!;
+          window = fcsSize === 2 ? fcs + 256 : fcs;
+        } else {
+          const wd = h[5]!;
+          const base = 2 ** (10 + (wd >> 3));
+          window = base + (base / 8) * (wd & 7);
+        }
+        if (window > LIMITS.zstdWindowBytes)
+          throw new ArchiveError(
+            'limit',
+            `This zstd data asks for a ${formatLimit(window)} decoding window, more than layerscope's limit (${formatLimit(LIMITS.zstdWindowBytes)}, the zstd tool's own default): it was made with \`zstd --long=28\` or more, or to exhaust memory. Recompress it with default zstd settings.`,
+          );
+        this.checksum = ((fhd >> 2) & 1) === 1;
+        this.toBlock();
+        return;
+      }
+      case 'skippable':
+        this.skip = u32(4);
+        this.toMagic();
+        return;
+      case 'block': {
+        const b = h[0]! | (h[1]! << 8) | (h[2]! << 16);
+        this.last = (b & 1) === 1;
+        const type = (b >> 1) & 3;
+        const size = b >>> 3;
+        if (type === 3) {
+          this.state = 'off';
+          return;
+        }
+        this.skip = type === 1 ? 1 : size;
+        if (this.last) {
+          this.skip += this.checksum ? 4 : 0;
+          this.toMagic();
+        } else this.toBlock();
+        return;
+      }
+    }
+  }
+
+  private toMagic(): void {
+    this.state = 'magic';
+    this.need = 4;
+    this.fill = 0;
+  }
+
+  private toBlock(): void {
+    this.state = 'block';
+    this.need = 3;
+    this.fill = 0;
+  }
+}
+
 function zstdStream(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   return chunkedTransform(source, (emit) => {
     let ended = false;
@@ -149,8 +310,10 @@ function zstdStream(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Arr
       if (data.length) emit(data);
       if (final) ended = true;
     });
+    const guard = new ZstdWindowGuard();
     return {
       push(chunk) {
+        guard.push(chunk);
         try {
           dec.push(chunk, false);
         } catch (e) {

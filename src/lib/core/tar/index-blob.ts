@@ -12,6 +12,8 @@ export interface IndexTarBlobOptions {
   onEntry?: (e: TarEntry) => void;
   /** More entries than this throws `TarFormatError('limit')`. */
   maxEntries?: number;
+  /** More name bytes than this (see `TarParserOptions.maxNameBytes`) throws too. */
+  maxNameBytes?: number;
   /** Bodies with more than this many bytes left are skipped by reopening (default 1 MiB). */
   skipThreshold?: number;
 }
@@ -44,7 +46,11 @@ export async function indexTarBlob(
     throw new RangeError(`indexTarBlob: bad range ${start}..${end} of a ${blob.size}-byte Blob`);
   }
   const length = end - start;
-  const parser = new TarParser({ onEntry: opts.onEntry, maxEntries: opts.maxEntries });
+  const parser = new TarParser({
+    onEntry: opts.onEntry,
+    maxEntries: opts.maxEntries,
+    maxNameBytes: opts.maxNameBytes,
+  });
   try {
     let eof = false;
     while (!parser.done && !eof && parser.pos < length) {

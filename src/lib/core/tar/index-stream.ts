@@ -8,6 +8,8 @@ export interface IndexTarStreamOptions {
   onEntry?: (e: TarEntry) => void;
   /** More entries than this throws `TarFormatError('limit')`. */
   maxEntries?: number;
+  /** More name bytes than this (see `TarParserOptions.maxNameBytes`) throws too. */
+  maxNameBytes?: number;
   /** Asked for each entry with data (`size > 0`): should its bytes go to `onData`? */
   wantData?: (e: TarEntry) => boolean;
   /**

@@ -24,12 +24,18 @@ import {
   parsePaxRecords,
 } from './header';
 import { TarFormatError, type TarEntry, type TarEntryType } from './types';
+import { LIMITS } from '../limits';
 
 export interface TarParserOptions {
   /** Called for each entry once its headers are read, before its data. */
   onEntry?: (e: TarEntry) => void;
   /** More entries than this throws `TarFormatError('limit')`. */
   maxEntries?: number;
+  /**
+   * More bytes than this of names kept in the index (paths, link targets, user and group names,
+   * xattrs) throws `TarFormatError('limit')`: the index, not the data, is what stays in memory.
+   */
+  maxNameBytes?: number;
   /** Asked for each entry with data (`size > 0`): should its bytes go to `onData`? */
   wantData?: (e: TarEntry) => boolean;
   /**
@@ -43,7 +49,7 @@ export interface TarParserOptions {
  * Extension headers (PAX `x`/`g`, GNU `L`/`K`) above this size are refused rather than buffered;
  * Go's archive/tar uses the same 1 MiB bound (`maxSpecialFileSize`).
  */
-export const MAX_EXTENSION_BYTES = 1 << 20;
+export const MAX_EXTENSION_BYTES = LIMITS.extensionHeaderBytes;
 
 const S_HEADER = 0;
 const S_BODY = 1;
@@ -59,6 +65,26 @@ const T_LONGLINK = 0x4b; // 'K'
 const T_GNU_SPARSE = 0x53; // 'S'
 
 const TRUNCATED_ADVICE = 'the file is truncated — download or save it again.';
+
+/** UTF-8 length of a string (names are kept decoded; limits are in bytes). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Longer than LIMITS.pathBytes in UTF-8 (a UTF-16 unit is at most 3 bytes: short names skip). */
+function tooLong(s: string): boolean {
+  return s.length > LIMITS.pathBytes / 3 && utf8Length(s) > LIMITS.pathBytes;
+}
 
 function padding(size: number): number {
   const r = size % BLOCK;
@@ -104,12 +130,16 @@ export class TarParser {
 
   private readonly onEntry: ((e: TarEntry) => void) | undefined;
   private readonly maxEntries: number;
+  private readonly maxNameBytes: number;
+  /** Name bytes kept so far (see `maxNameBytes`). */
+  nameBytes = 0;
   private readonly wantData: ((e: TarEntry) => boolean) | undefined;
   private readonly onData: ((e: TarEntry, chunk: Uint8Array) => void) | undefined;
 
   constructor(opts: TarParserOptions = {}) {
     this.onEntry = opts.onEntry;
     this.maxEntries = opts.maxEntries ?? Infinity;
+    this.maxNameBytes = opts.maxNameBytes ?? Infinity;
     this.onData = opts.onData;
     this.wantData = opts.onData ? opts.wantData : undefined;
   }
@@ -403,6 +433,17 @@ export class TarParser {
       this.pax = undefined;
     }
 
+    // Linux refuses longer paths (PATH_MAX), and deeper trees would only feed the tree walks.
+    const long = tooLong(name) ? name : tooLong(link) ? link : undefined;
+    if (long !== undefined) {
+      throw new TarFormatError(
+        `The entry at byte ${this.chainStart} has a ${utf8Length(long)}-byte ${long === name ? 'path' : 'link target'}, longer than the ${LIMITS.pathBytes} bytes a Linux path may have (layerscope's limit, PATH_MAX): no system could extract it.`,
+        this.chainStart,
+        'limit',
+        'path-bytes',
+      );
+    }
+
     // Old V7 and early GNU writers marked directories only by the trailing slash (GNU tar and Go
     // archive/tar read a regular-file typeflag with a trailing `/` as a directory).
     if ((tf === 0x30 || tf === 0) && name.charCodeAt(name.length - 1) === 0x2f) type = 'dir';
@@ -449,6 +490,19 @@ export class TarParser {
         `The archive has more than ${this.maxEntries} entries, more than layerscope lists; stopped at ${e.path || './'}.`,
         e.headerOffset,
         'limit',
+        'entries',
+      );
+    }
+    let names = e.path.length + e.linkname.length + e.uname.length + e.gname.length;
+    if (e.xattrs !== undefined)
+      for (const [k, v] of Object.entries(e.xattrs)) names += k.length + v.length;
+    this.nameBytes += names;
+    if (this.nameBytes > this.maxNameBytes) {
+      throw new TarFormatError(
+        `The names in the archive (paths, link targets, owners, xattrs) add up to more than ${this.maxNameBytes} bytes, more than layerscope keeps in memory; stopped at ${e.path || './'}.`,
+        e.headerOffset,
+        'limit',
+        'name-bytes',
       );
     }
     this.entries.push(e);

@@ -65,6 +65,8 @@ export class TarFormatError extends Error {
     /** Offset in the stream where the problem was found. */
     readonly offset: number,
     readonly code: 'bad-header' | 'truncated' | 'bad-checksum' | 'bad-pax' | 'limit' = 'bad-header',
+    /** For `code: 'limit'`: which bound was hit (the caller words its own message from it). */
+    readonly limit?: 'entries' | 'name-bytes' | 'path-bytes',
   ) {
     super(message);
     this.name = 'TarFormatError';
