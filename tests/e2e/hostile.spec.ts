@@ -19,6 +19,18 @@ import {
   unsafeDownloadName,
 } from '../fixtures/hostile';
 import { waitState } from './helpers';
+// @ts-expect-error plain ESM helper shared with the test runner
+import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+
+// These walks download many files from one origin. Chromium's download limiter keeps its verdict
+// per origin for the whole browser, so after other specs' downloads it may silently block ours:
+// a browser of this file's own (different launch options make Playwright start one).
+test.use({
+  launchOptions: {
+    executablePath: (findChromium as () => string | undefined)(),
+    args: [...(CHROMIUM_ARGS as string[]), '--layerscope-spec=hostile'],
+  },
+});
 
 /** Installed before any page script: a flag that is never set, and a record of what ran. */
 function guard() {
@@ -161,8 +173,14 @@ async function walkFiles(page: Page, watch: Watch): Promise<string[]> {
       if (spec?.kind === 'hex') await expect(content.getByTestId('hex-content')).toBeVisible();
       if (spec?.kind === 'image')
         await expect(content.locator('img')).toHaveAttribute('src', /^blob:/);
-      const [dl] = await Promise.all([page.waitForEvent('download'), download.click()]);
-      watch.downloads.push(dl.suggestedFilename());
+      // The name the app asks for is always checked (__downloadNames); Chromium's own download
+      // limiter may hold back a repeated download from one page, so its event is not awaited
+      // forever.
+      const [dl] = await Promise.all([
+        page.waitForEvent('download', { timeout: 10_000 }).catch(() => undefined),
+        download.click(),
+      ]);
+      if (dl) watch.downloads.push(dl.suggestedFilename());
       const diff = details.getByTestId('diff-btn');
       if ((await diff.count()) > 0) {
         await diff.first().click();

@@ -16,6 +16,18 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dir, file, podmanArchive } from '../fixtures/archives';
 import { waitState } from './helpers';
+// @ts-expect-error plain ESM helper shared with the test runner
+import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+
+// These walks download many files from one origin. Chromium's download limiter keeps its verdict
+// per origin for the whole browser, so after other specs' downloads it may silently block ours:
+// a browser of this file's own (different launch options make Playwright start one).
+test.use({
+  launchOptions: {
+    executablePath: (findChromium as () => string | undefined)(),
+    args: [...(CHROMIUM_ARGS as string[]), '--layerscope-spec=privacy'],
+  },
+});
 
 interface Seen {
   url: string;
