@@ -4,7 +4,7 @@
  * plain overlay of hand-made entries.
  */
 import type { Overlay } from '../overlay/overlay';
-import { cleanLinkPath } from '../overlay/paths';
+import { cleanLinkPath, impliedDir } from '../overlay/paths';
 import type { TarEntry } from '../tar/types';
 import type { OpenedArchive } from '../archive/open';
 import { readLayerFile } from '../archive/layers';
@@ -84,25 +84,8 @@ export const EMPTY_LOWER: LowerFs = {
   inode: (path) => (path === '' ? { entry: rootEntry(), layer: -1 } : undefined),
 };
 
-function rootEntry(): TarEntry {
-  return {
-    path: '',
-    type: 'dir',
-    size: 0,
-    mode: 0o755,
-    uid: 0,
-    gid: 0,
-    uname: '',
-    gname: '',
-    mtime: 0,
-    linkname: '',
-    devmajor: 0,
-    devminor: 0,
-    headerOffset: -1,
-    dataOffset: -1,
-    typeflag: '5',
-  };
-}
+/** The root directory: the same synthetic entry the overlay implies for a missing parent. */
+const rootEntry = (): TarEntry => impliedDir('');
 
 /** Reads a `LowerFile`'s bytes: a Blob or an array (both are valid Blob parts). */
 export type LowerReader = (file: LowerFile) => Promise<Blob | Uint8Array>;
