@@ -1,8 +1,9 @@
 import type { TarEntry } from '../tar/types';
 import { TarFormatError } from '../tar/types';
 import { indexTarBlob } from '../tar/index-blob';
-import { indexTarStream } from '../tar/index-stream';
-import { decompressedStream, type DecoderKind } from '../compress/decompress';
+import { TarParser } from '../tar/parser';
+import { forEachBlobChunk } from '../tar/blob-chunks';
+import { decodeBlobRange, decompressedStream, type DecoderKind } from '../compress/decompress';
 import { sha256Hasher } from '../hash/sha256';
 import type { LayerInfo, LayerStats } from '../image/types';
 import { ArchiveError, isAbort } from './errors';
@@ -123,18 +124,6 @@ export function layerStats(entries: TarEntry[], uncompressedSize: number): Layer
   return { uncompressedSize, entries: entries.length, whiteouts, opaqueWhiteouts, contentSize };
 }
 
-/** Counts bytes through a stream (for progress and the uncompressed size). */
-function counter(
-  onChunk: (n: number, chunk: Uint8Array) => void,
-): TransformStream<Uint8Array, Uint8Array> {
-  return new TransformStream({
-    transform(chunk, controller) {
-      onChunk(chunk.length, chunk);
-      controller.enqueue(chunk);
-    },
-  });
-}
-
 function layerError(layer: LayerInfo, e: unknown, b?: Budget): unknown {
   if (isAbort(e) || e instanceof ArchiveError) return e;
   const where = `layer ${layer.blob?.path ?? layer.key}`;
@@ -198,45 +187,43 @@ export async function indexLayer(
       // it afterwards, off the critical path; the CLI and tests may ask for both in one pass.
       const digest = opts.hash ? await sha256Hasher() : undefined;
       const diffId = opts.hash ? await sha256Hasher() : undefined;
-      const compressed = src
-        .slice(offset, offset + size)
-        .stream()
-        .pipeThrough(
-          counter((n, c) => {
-            stored += n;
-            digest?.update(c);
-            report(stored);
-          }),
-        );
-      const plain = decompressedStream(compressed, layer.compression, decoder, guard).pipeThrough(
-        counter((n, c) => {
-          produced += n;
-          diffId?.update(c);
-        }),
-      );
-      // The indexer stops reading at the end-of-archive marker; the diffID covers every byte
-      // (padding, eStargz's TOC after the marker), so drain the rest through the hashes.
-      const reader = plain.getReader();
-      const feed = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const { value, done } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        },
-      });
-      let entries: TarEntry[];
+      const parser = new TarParser({ maxEntries, maxNameBytes });
       try {
-        entries = await indexTarStream(feed, { signal: opts.signal, maxEntries, maxNameBytes });
-        for (;;) {
-          opts.signal?.throwIfAborted();
-          const { done } = await reader.read();
-          if (done) break;
-        }
+        // The parser stops at the end-of-archive marker; the rest (padding, eStargz's TOC) is
+        // still decoded, for the uncompressed size and the diffID, which cover every byte.
+        await decodeBlobRange(
+          src,
+          offset,
+          offset + size,
+          layer.compression,
+          decoder,
+          (chunk) => {
+            produced += chunk.length;
+            diffId?.update(chunk);
+            if (!parser.done) parser.push(chunk);
+          },
+          {
+            signal: opts.signal,
+            guard,
+            onStored: (chunk) => {
+              stored += chunk.length;
+              digest?.update(chunk);
+              report(stored);
+            },
+          },
+        );
+        parser.finish();
       } catch (e) {
-        reader.cancel().catch(() => {});
+        if (e instanceof TarFormatError) e.partial = parser.entries;
         throw e;
       }
-      return { entries, produced, stored, digest: digest?.digest(), diffId: diffId?.digest() };
+      return {
+        entries: parser.entries,
+        produced,
+        stored,
+        digest: digest?.digest(),
+        diffId: diffId?.digest(),
+      };
     };
     let r;
     try {
@@ -293,28 +280,28 @@ export async function verifyLayer(
         const digest = await sha256Hasher();
         const diffId = layer.compression === 'none' ? digest : await sha256Hasher();
         let stored = 0;
-        const compressed = opened.outer.source
-          .slice(offset, offset + size)
-          .stream()
-          .pipeThrough(
-            counter((n, c) => {
-              stored += n;
-              digest.update(c);
-              opts.onProgress?.({ phase: 'verifying', bytesDone: stored, bytesTotal: size });
-            }),
+        const onStored = (chunk: Uint8Array) => {
+          stored += chunk.length;
+          digest.update(chunk);
+          opts.onProgress?.({ phase: 'verifying', bytesDone: stored, bytesTotal: size });
+        };
+        const src = opened.outer.source;
+        if (layer.compression === 'none') {
+          await forEachBlobChunk(src, offset, offset + size, onStored, { signal: opts.signal });
+        } else {
+          await decodeBlobRange(
+            src,
+            offset,
+            offset + size,
+            layer.compression,
+            decoder,
+            (chunk) => diffId.update(chunk),
+            {
+              signal: opts.signal,
+              onStored,
+              guard: { what: `The layer ${layer.blob.path}`, storedBytes: size },
+            },
           );
-        const plain =
-          layer.compression === 'none'
-            ? compressed
-            : decompressedStream(compressed, layer.compression, decoder, {
-                what: `The layer ${layer.blob.path}`,
-                storedBytes: size,
-              }).pipeThrough(counter((_n, c) => diffId.update(c)));
-        const reader = plain.getReader();
-        for (;;) {
-          opts.signal?.throwIfAborted();
-          const { done } = await reader.read();
-          if (done) break;
         }
         const storedDigest = digest.digest();
         return {

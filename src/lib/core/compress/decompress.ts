@@ -3,6 +3,8 @@ import { Decompress as ZstdDecompress } from 'fzstd';
 import type { Compression } from '../image/types';
 import { ArchiveError } from '../archive/errors';
 import { LIMITS, formatLimit, maxExpandedBytes } from '../limits';
+import { blobChunks } from '../tar/blob-chunks';
+import { IS_NODE } from '../runtime';
 
 /** Bytes handed to the decompressors per read. */
 const PAKO_CHUNK_BYTES = 1 << 20;
@@ -47,12 +49,7 @@ export function expansionLimit(guard: ExpansionGuard): TransformStream<Uint8Arra
     transform(chunk, controller) {
       produced += chunk.length;
       if (produced > max) {
-        controller.error(
-          new ArchiveError(
-            'limit',
-            `${guard.what} expands to more than ${formatLimit(max)} from ${guard.storedBytes} compressed bytes, past layerscope's limit for decompressed data (${LIMITS.expansionRatio}× the compressed size, at least ${formatLimit(LIMITS.expansionFloorBytes)}): it looks like a decompression bomb, so layerscope stopped reading it. Real image layers expand 2–10×; if you trust this file, inspect it with \`docker load\` and \`docker image inspect\` instead.`,
-          ),
-        );
+        controller.error(expansionError(guard, max));
         return;
       }
       controller.enqueue(chunk);
@@ -359,4 +356,103 @@ function xzStream(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array
       return reader?.cancel(reason);
     },
   });
+}
+
+/**
+ * The Compression Streams spec decompresses a written chunk synchronously in the transform, so
+ * once `write()` settles the chunk is consumed and its buffer may be refilled (Chromium, Firefox).
+ * Node's DecompressionStream wraps zlib's asynchronous stream and may still read a chunk after
+ * its write settled (it aborts on a reused buffer): there each chunk is copied.
+ */
+const WRITE_CONSUMES_CHUNK = !IS_NODE;
+
+export interface DecodeRangeOptions {
+  signal?: AbortSignal;
+  /** Every stored (compressed) chunk, in order; a view valid only during the call. */
+  onStored?: (chunk: Uint8Array) => void;
+  /** The bomb guard: output past `maxExpandedBytes(guard.storedBytes)` throws ArchiveError('limit'). */
+  guard?: ExpansionGuard;
+}
+
+/**
+ * Decodes `blob[start, end)` and hands every decoded chunk to `onPlain` (a view valid only during
+ * the call) until the data ends or `onPlain` returns false.
+ *
+ * Why not `blob.stream().pipeThrough(new DecompressionStream(...))`: that hands out a fresh
+ * ArrayBuffer per stored chunk and adds a stream hop per stage. Native gzip here is fed from one
+ * reused buffer (blob-chunks.ts), each write awaited (a TransformStream's write settles once its
+ * transform consumed the chunk), and the counting, hashing and bomb guard run inline instead of
+ * as TransformStreams. The JS decoders (pako, fzstd, xz) may keep references to their input
+ * between pushes, so they still read a default stream.
+ */
+export async function decodeBlobRange(
+  blob: Blob,
+  start: number,
+  end: number,
+  compression: Compression,
+  decoder: DecoderKind | undefined,
+  onPlain: (chunk: Uint8Array) => boolean | void,
+  opts: DecodeRangeOptions = {},
+): Promise<void> {
+  const { signal, onStored, guard } = opts;
+  const max = guard ? maxExpandedBytes(guard.storedBytes) : Infinity;
+  let produced = 0;
+  let source: ReadableStream<Uint8Array>;
+  let pump: Promise<void> | undefined;
+  if (compression === 'gzip' && (decoder ?? 'native-gzip') === 'native-gzip') {
+    const ds = new DecompressionStream('gzip') as unknown as ReadableWritablePair<
+      Uint8Array,
+      Uint8Array
+    >;
+    const writer = ds.writable.getWriter();
+    source = ds.readable;
+    pump = (async () => {
+      try {
+        for await (const chunk of blobChunks(blob, start, end, { signal })) {
+          onStored?.(chunk);
+          await writer.write(WRITE_CONSUMES_CHUNK ? chunk : chunk.slice());
+        }
+        await writer.close();
+      } catch (e) {
+        // A failed read must end the decoded side too, or its reader would wait forever.
+        writer.abort(e).catch(() => {});
+        throw e;
+      }
+    })();
+    pump.catch(() => {}); // observed below, or moot once the reader stopped early
+  } else {
+    const stored = blob.slice(start, end).stream();
+    const tapped = onStored
+      ? stored.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, c) {
+              onStored(chunk);
+              c.enqueue(chunk);
+            },
+          }),
+        )
+      : stored;
+    source = decoded(tapped, compression, decoder);
+  }
+  const reader = source.getReader();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { value, done } = await reader.read();
+      if (done) break;
+      produced += value.length;
+      if (produced > max) throw expansionError(guard!, max);
+      if (onPlain(value) === false) return;
+    }
+    await pump;
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+function expansionError(guard: ExpansionGuard, max: number): ArchiveError {
+  return new ArchiveError(
+    'limit',
+    `${guard.what} expands to more than ${formatLimit(max)} from ${guard.storedBytes} compressed bytes, past layerscope's limit for decompressed data (${LIMITS.expansionRatio}× the compressed size, at least ${formatLimit(LIMITS.expansionFloorBytes)}): it looks like a decompression bomb, so layerscope stopped reading it. Real image layers expand 2–10×; if you trust this file, inspect it with \`docker load\` and \`docker image inspect\` instead.`,
+  );
 }

@@ -1,3 +1,4 @@
+import { blobChunks } from './blob-chunks';
 import { TarParser } from './parser';
 import { TarFormatError, type TarEntry } from './types';
 
@@ -29,7 +30,7 @@ export const SKIP_THRESHOLD = 1 << 20;
  * Indexes the uncompressed tar in `blob` between `start` and `end` without reading the bodies of
  * large entries: it streams `blob.slice(pos, end)` and, when more than `SKIP_THRESHOLD` bytes of
  * the current body remain, cancels that stream and reopens the Blob at the next header. Memory
- * stays at a chunk or two whatever the archive's size.
+ * stays at one reused chunk whatever the archive's size.
  *
  * Throws `TarFormatError` (with `partial` set to the entries read before the problem) for a
  * damaged or truncated tar, and the signal's reason (an `AbortError`) when aborted.
@@ -53,34 +54,28 @@ export async function indexTarBlob(
   });
   try {
     let eof = false;
+    const pool = {};
     while (!parser.done && !eof && parser.pos < length) {
       signal?.throwIfAborted();
-      const reader = blob
-        .slice(start + parser.pos, end)
-        .stream()
-        .getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          signal?.throwIfAborted();
-          if (done) {
-            eof = true;
-            break;
-          }
-          parser.push(value);
-          if (parser.done) break;
-          const skip = parser.skippable;
-          if (skip > threshold) {
-            // Skipping past `end` leaves the parser inside the body, so `finish` names the entry.
-            parser.skip(Math.min(skip, length - parser.pos));
-            onProgress?.(parser.pos);
-            break;
-          }
-          onProgress?.(parser.pos);
+      eof = true;
+      // Each chunk is a view into one reused buffer (blob-chunks.ts): the parser copies the few
+      // bytes it keeps between chunks, so nothing refers to a chunk once `push` returns.
+      for await (const chunk of blobChunks(blob, start + parser.pos, end, { signal, pool })) {
+        signal?.throwIfAborted();
+        parser.push(chunk);
+        if (parser.done) {
+          eof = false;
+          break;
         }
-      } finally {
-        // Stops the underlying read; rejects only if the source errored, already reported.
-        reader.cancel().catch(() => {});
+        const skip = parser.skippable;
+        if (skip > threshold) {
+          // Skipping past `end` leaves the parser inside the body, so `finish` names the entry.
+          parser.skip(Math.min(skip, length - parser.pos));
+          onProgress?.(parser.pos);
+          eof = false;
+          break; // ends this read (the generator cancels it) and reopens after the body
+        }
+        onProgress?.(parser.pos);
       }
     }
     parser.finish(Math.min(parser.pos, length));
