@@ -429,6 +429,9 @@ async function main() {
         }
         const overview = median(runs.map((r) => r.overviewMs));
         const indexed = median(runs.map((r) => r.indexedMs));
+        // Layer indexing starts once the overview is on screen (the manifest and configs are
+        // read first): the throughput figures time the layers alone.
+        const layersMs = median(runs.map((r) => r.indexedMs - r.overviewMs));
         const mem = median(runs.map((r) => r.memGrowth));
         const bare = median(base.map((b) => b.bareMs));
         const gunzip = median(base.map((b) => b.gunzipMs));
@@ -455,15 +458,15 @@ async function main() {
         if (gz) {
           rows.push({
             figure: `${id}: gzip layer indexing throughput`,
-            value: fmtRate(storedLayerBytes, indexed),
+            value: fmtRate(storedLayerBytes, layersMs),
             baseline: `DecompressionStream raw ${fmtRate(storedLayerBytes, gunzip)}; gzip -dc ${fmtRate(storedLayerBytes, median(nativeDec))}`,
             budget: '≤ 1.2 × raw native time',
-            met: indexed <= 1.2 * gunzip,
+            met: layersMs <= 1.2 * gunzip,
           });
         } else if (compressed) {
           rows.push({
             figure: `${id}: zstd layer indexing throughput`,
-            value: fmtRate(storedLayerBytes, indexed),
+            value: fmtRate(storedLayerBytes, layersMs),
             baseline: `zstd -dc (native CLI) ${fmtRate(storedLayerBytes, median(nativeDec))}`,
             budget: '',
             met: undefined,

@@ -20,6 +20,19 @@ let running: AbortController | undefined;
 
 const post = (m: WorkerResponse, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
+/**
+ * Progress is reported per chunk read (thousands per layer); a progress bar needs a few updates a
+ * second, and each message costs a clone here and a render on the main thread.
+ */
+const PROGRESS_EVERY_MS = 50;
+let lastProgress = 0;
+function throttled(): boolean {
+  const now = performance.now();
+  if (now - lastProgress < PROGRESS_EVERY_MS) return false;
+  lastProgress = now;
+  return true;
+}
+
 function failure(e: unknown): WorkerFailure {
   if (e instanceof ArchiveError) return { code: e.code, message: e.message, detail: e.detail };
   if (isAbort(e)) return { code: 'cancelled', message: 'Cancelled.' };
@@ -37,6 +50,7 @@ async function open(id: number, file: Blob, fileName: string): Promise<void> {
       fileName,
       signal,
       onProgress: (p) =>
+        throttled() &&
         post({
           id,
           type: 'progress',
@@ -60,6 +74,7 @@ async function open(id: number, file: Blob, fileName: string): Promise<void> {
       const idx = await indexLayer(result, key, {
         signal,
         onProgress: (p) =>
+          throttled() &&
           post({
             id,
             type: 'progress',
