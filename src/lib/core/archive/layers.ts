@@ -1,7 +1,7 @@
 import type { TarEntry } from '../tar/types';
 import { TarFormatError } from '../tar/types';
 import { indexTarBlob } from '../tar/index-blob';
-import { TarParser } from '../tar/parser';
+import { indexTarChunks } from '../tar/index-stream';
 import { forEachBlobChunk } from '../tar/blob-chunks';
 import { decodeBlobRange, decompressedStream, type DecoderKind } from '../compress/decompress';
 import { sha256Hasher } from '../hash/sha256';
@@ -165,7 +165,6 @@ export async function indexLayer(
   const { maxEntries, maxNameBytes } = b;
   const report = (bytesDone: number) =>
     opts.onProgress?.({ phase: 'indexing', bytesDone, bytesTotal: size });
-  const guard = { what: `The layer ${layer.blob.path}`, storedBytes: size };
   try {
     if (layer.compression === 'none') {
       const entries = await indexTarBlob(src, {
@@ -179,7 +178,7 @@ export async function indexLayer(
       remember(opened, key, entries);
       return { key, entries, stats: layerStats(entries, size) };
     }
-    const attempt = async (decoder: DecoderKind) => {
+    const r = await withGzipFallback(layer, async (decoder) => {
       let stored = 0;
       let produced = 0;
       // Hashing here doubles the work on the path to the first complete index (measured: gzip
@@ -187,62 +186,73 @@ export async function indexLayer(
       // it afterwards, off the critical path; the CLI and tests may ask for both in one pass.
       const digest = opts.hash ? await sha256Hasher() : undefined;
       const diffId = opts.hash ? await sha256Hasher() : undefined;
-      const parser = new TarParser({ maxEntries, maxNameBytes });
-      try {
-        // The parser stops at the end-of-archive marker; the rest (padding, eStargz's TOC) is
-        // still decoded, for the uncompressed size and the diffID, which cover every byte.
-        await decodeBlobRange(
-          src,
-          offset,
-          offset + size,
-          layer.compression,
-          decoder,
-          (chunk) => {
-            produced += chunk.length;
-            diffId?.update(chunk);
-            if (!parser.done) parser.push(chunk);
-          },
-          {
-            signal: opts.signal,
-            guard,
+      // The parser stops at the end-of-archive marker; the rest (padding, eStargz's TOC) is
+      // still decoded, for the uncompressed size and the diffID, which cover every byte.
+      const entries = await indexTarChunks(
+        (push) =>
+          decodeLayer(opened, layer, decoder, opts.signal, {
             onStored: (chunk) => {
               stored += chunk.length;
               digest?.update(chunk);
               report(stored);
             },
-          },
-        );
-        parser.finish();
-      } catch (e) {
-        if (e instanceof TarFormatError) e.partial = parser.entries;
-        throw e;
-      }
-      return {
-        entries: parser.entries,
-        produced,
-        stored,
-        digest: digest?.digest(),
-        diffId: diffId?.digest(),
-      };
-    };
-    let r;
-    try {
-      r = await attempt(layer.compression === 'gzip' ? 'native-gzip' : 'fzstd');
-    } catch (e) {
-      // DecompressionStream stops at the first gzip member (whatwg/compression#42): eStargz and
-      // padded streams need the pako 3 fallback, which loops over members (BROWSER.md).
-      // A limit is no decoder's fault: the fallback would only hit it again.
-      const limit =
-        (e instanceof ArchiveError || e instanceof TarFormatError) && e.code === 'limit';
-      if (layer.compression !== 'gzip' || isAbort(e) || limit) throw e;
-      r = await attempt('pako-gzip');
-    }
+            onPlain: (chunk) => {
+              produced += chunk.length;
+              diffId?.update(chunk);
+              push(chunk);
+            },
+          }),
+        { maxEntries, maxNameBytes },
+      );
+      return { entries, produced, digest: digest?.digest(), diffId: diffId?.digest() };
+    });
     if (r.digest && r.diffId) applyHashes(layer, r.digest, r.diffId);
     remember(opened, key, r.entries);
     return { key, entries: r.entries, stats: layerStats(r.entries, r.produced) };
   } catch (e) {
     throw layerError(layer, e, b);
   }
+}
+
+type PresentLayer = ReturnType<typeof layerOf>;
+
+/**
+ * Runs `attempt` with the layer's decoder. DecompressionStream stops at the first gzip member
+ * (whatwg/compression#42): eStargz and padded streams need the pako 3 fallback, which loops over
+ * members (BROWSER.md), so a failed native gzip pass is run again with it. A limit is no decoder's
+ * fault (the fallback would only hit it again), and an abort is the user's.
+ */
+async function withGzipFallback<T>(
+  layer: PresentLayer,
+  attempt: (decoder: DecoderKind) => Promise<T>,
+): Promise<T> {
+  try {
+    return await attempt(layer.compression === 'gzip' ? 'native-gzip' : 'fzstd');
+  } catch (e) {
+    const limit = (e instanceof ArchiveError || e instanceof TarFormatError) && e.code === 'limit';
+    if (layer.compression !== 'gzip' || isAbort(e) || limit) throw e;
+    return attempt('pako-gzip');
+  }
+}
+
+/** Decodes a compressed layer's stored bytes, with the decompression-bomb guard. */
+function decodeLayer(
+  opened: OpenedArchive,
+  layer: PresentLayer,
+  decoder: DecoderKind,
+  signal: AbortSignal | undefined,
+  on: { onStored: (chunk: Uint8Array) => void; onPlain: (chunk: Uint8Array) => void },
+): Promise<void> {
+  const { offset, size, path } = layer.blob;
+  return decodeBlobRange(
+    opened.outer.source,
+    offset,
+    offset + size,
+    layer.compression,
+    decoder,
+    on.onPlain,
+    { signal, onStored: on.onStored, guard: { what: `The layer ${path}`, storedBytes: size } },
+  );
 }
 
 function applyHashes(layer: LayerInfo, digest: string, diffId: string): void {
@@ -276,7 +286,7 @@ export async function verifyLayer(
   const { offset, size } = layer.blob;
   try {
     if (layer.digestState === 'pending' || layer.diffIdState === 'pending') {
-      const pass = async (decoder: DecoderKind) => {
+      const r = await withGzipFallback(layer, async (decoder) => {
         const digest = await sha256Hasher();
         const diffId = layer.compression === 'none' ? digest : await sha256Hasher();
         let stored = 0;
@@ -285,40 +295,22 @@ export async function verifyLayer(
           digest.update(chunk);
           opts.onProgress?.({ phase: 'verifying', bytesDone: stored, bytesTotal: size });
         };
-        const src = opened.outer.source;
         if (layer.compression === 'none') {
-          await forEachBlobChunk(src, offset, offset + size, onStored, { signal: opts.signal });
+          await forEachBlobChunk(opened.outer.source, offset, offset + size, onStored, {
+            signal: opts.signal,
+          });
         } else {
-          await decodeBlobRange(
-            src,
-            offset,
-            offset + size,
-            layer.compression,
-            decoder,
-            (chunk) => diffId.update(chunk),
-            {
-              signal: opts.signal,
-              onStored,
-              guard: { what: `The layer ${layer.blob.path}`, storedBytes: size },
-            },
-          );
+          await decodeLayer(opened, layer, decoder, opts.signal, {
+            onStored,
+            onPlain: (chunk) => diffId.update(chunk),
+          });
         }
         const storedDigest = digest.digest();
         return {
           storedDigest,
           diffId: layer.compression === 'none' ? storedDigest : diffId.digest(),
         };
-      };
-      let r;
-      try {
-        r = await pass(layer.compression === 'gzip' ? 'native-gzip' : 'fzstd');
-      } catch (e) {
-        // As in indexLayer: native gzip first, pako 3 for multi-member or padded streams.
-        const limit =
-          (e instanceof ArchiveError || e instanceof TarFormatError) && e.code === 'limit';
-        if (layer.compression !== 'gzip' || isAbort(e) || limit) throw e;
-        r = await pass('pako-gzip');
-      }
+      });
       applyHashes(layer, r.storedDigest, r.diffId);
     }
   } catch (e) {

@@ -20,6 +20,33 @@ export interface IndexTarStreamOptions {
 }
 
 /**
+ * Indexes a tar whose chunks a caller delivers: `run` gets a `push` that parses one chunk (a view
+ * may be reused once `push` returns) and answers whether the parser wants more (false after the
+ * end-of-archive marker; later chunks are ignored). When `run` settles the input has ended.
+ *
+ * Throws like `indexTarStream`, with `partial` set on a `TarFormatError`.
+ */
+export async function indexTarChunks(
+  run: (push: (chunk: Uint8Array) => boolean) => Promise<void>,
+  opts: Omit<IndexTarStreamOptions, 'signal'> = {},
+): Promise<TarEntry[]> {
+  const parser = new TarParser(opts);
+  try {
+    await run((chunk) => {
+      if (parser.done) return false;
+      parser.push(chunk);
+      opts.onProgress?.(parser.pos);
+      return !parser.done;
+    });
+    parser.finish();
+  } catch (e) {
+    if (e instanceof TarFormatError) e.partial = parser.entries;
+    throw e;
+  }
+  return parser.entries;
+}
+
+/**
  * Indexes a tar arriving as a stream that cannot seek (a decompressed gzip or zstd layer): every
  * byte is read, bodies are passed over unless `wantData` asks for them. Stops reading (and cancels
  * the stream) at the end-of-archive marker or on an error.
@@ -32,25 +59,18 @@ export async function indexTarStream(
   stream: ReadableStream<Uint8Array>,
   opts: IndexTarStreamOptions = {},
 ): Promise<TarEntry[]> {
-  const { signal, onProgress } = opts;
-  const parser = new TarParser(opts);
+  const { signal } = opts;
   const reader = stream.getReader();
   try {
-    for (;;) {
-      signal?.throwIfAborted();
-      const { done, value } = await reader.read();
-      signal?.throwIfAborted();
-      if (done) break;
-      parser.push(value);
-      onProgress?.(parser.pos);
-      if (parser.done) break;
-    }
-    parser.finish();
-  } catch (e) {
-    if (e instanceof TarFormatError) e.partial = parser.entries;
-    throw e;
+    return await indexTarChunks(async (push) => {
+      for (;;) {
+        signal?.throwIfAborted();
+        const { done, value } = await reader.read();
+        signal?.throwIfAborted();
+        if (done || !push(value)) return;
+      }
+    }, opts);
   } finally {
     reader.cancel().catch(() => {});
   }
-  return parser.entries;
 }
