@@ -5,6 +5,7 @@ import { ArchiveError } from '../archive/errors';
 import { LIMITS, formatLimit, maxExpandedBytes } from '../limits';
 import { blobChunks } from '../tar/blob-chunks';
 import { IS_NODE } from '../runtime';
+import { discarded } from '../gc-hint';
 
 /** Bytes handed to the decompressors per read. */
 const PAKO_CHUNK_BYTES = 1 << 20;
@@ -422,16 +423,15 @@ export async function decodeBlobRange(
     pump.catch(() => {}); // observed below, or moot once the reader stopped early
   } else {
     const stored = blob.slice(start, end).stream();
-    const tapped = onStored
-      ? stored.pipeThrough(
-          new TransformStream<Uint8Array, Uint8Array>({
-            transform(chunk, c) {
-              onStored(chunk);
-              c.enqueue(chunk);
-            },
-          }),
-        )
-      : stored;
+    const tapped = stored.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          onStored?.(chunk);
+          c.enqueue(chunk);
+          discarded(chunk.byteLength);
+        },
+      }),
+    );
     source = decoded(tapped, compression, decoder);
   }
   const reader = source.getReader();
@@ -443,6 +443,7 @@ export async function decodeBlobRange(
       produced += value.length;
       if (produced > max) throw expansionError(guard!, max);
       if (onPlain(value) === false) return;
+      discarded(value.byteLength); // every decoder hands out a fresh buffer per chunk
     }
     await pump;
   } finally {

@@ -8,6 +8,7 @@
  * 1,006 MB/s and +92 MB. Blob streams are byte streams in Chromium and Node, so `{mode: 'byob'}`
  * is available; the default reader stays as the fallback for runtimes without it.
  */
+import { discarded } from '../gc-hint';
 import { IS_NODE } from '../runtime';
 
 /**
@@ -75,6 +76,7 @@ export async function* blobChunks(
         const { done, value } = await reader.read();
         if (done) return;
         yield value;
+        discarded(value.byteLength);
       }
     } finally {
       reader.cancel().catch(() => {});
@@ -96,6 +98,8 @@ export async function* blobChunks(
       // memory, so the pool keeps that for the next read or reader.
       if (value !== undefined) pool.buffer = value.buffer as ArrayBuffer;
       if (done || value === undefined) return;
+      // The engine read the bytes into a buffer of its own before copying them into ours.
+      discarded(value.byteLength);
       yield value;
     }
   } finally {

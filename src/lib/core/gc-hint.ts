@@ -1,0 +1,44 @@
+/**
+ * Tells the JavaScript engine's garbage collector, early, that buffers were thrown away.
+ *
+ * Why by hand: a browser reading a Blob or running a `DecompressionStream` allocates a fresh
+ * buffer per chunk inside the engine (even behind a BYOB reader filling our own reused buffer),
+ * and each becomes garbage at once. V8 counts that memory as "external" and starts a collection
+ * for it only once about 64 MB more has been allocated since the last one; a streaming loop
+ * allocates almost nothing else, so nothing starts one sooner. Measured in a Chromium worker
+ * reading the 3.2 GB bench archive through a BYOB reader: the renderer grew by 89 MB, all of it
+ * garbage (a forced GC every 256 MB kept it to +19 MB).
+ *
+ * There is no API to ask for a collection, but the external-memory trigger counts a fresh
+ * `ArrayBuffer` in full, while an untouched one costs no resident memory (its zero pages are
+ * mapped lazily). Allocating and dropping one such buffer for every `HINT_EVERY_BYTES` of garbage
+ * therefore starts the collection after that much garbage instead of ~64 MB. Same read with the
+ * hint: +14 MB at its peak, and no slower (2.8–3.9 s against 3.1–3.4 s without).
+ *
+ * Node frees stream chunks promptly (and its heap may hold a whole index, making extra
+ * collections costly), so the hint does nothing there.
+ */
+import { IS_NODE } from './runtime';
+
+/** Garbage allowed to pile up between hints. */
+export const HINT_EVERY_BYTES = 32 << 20;
+/** Size of the untouched buffer each hint allocates (counts toward the engine's trigger only). */
+const HINT_BYTES = 64 << 20;
+
+let pending = 0;
+/** Keeps the hint's allocation observable so that no compiler can drop it as dead code. */
+const sink: { buffer?: ArrayBuffer } = {};
+
+/** Records that `bytes` of engine-allocated buffers just became garbage. */
+export function discarded(bytes: number): void {
+  if (IS_NODE) return;
+  pending += bytes;
+  if (pending < HINT_EVERY_BYTES) return;
+  pending = 0;
+  try {
+    sink.buffer = new ArrayBuffer(HINT_BYTES);
+  } catch {
+    // Out of address space for the hint: the collector will run on its own schedule.
+  }
+  sink.buffer = undefined;
+}
