@@ -14,6 +14,8 @@
  * mapped lazily). Allocating and dropping one such buffer for every `HINT_EVERY_BYTES` of garbage
  * therefore starts the collection after that much garbage instead of ~64 MB. Same read with the
  * hint: +14 MB at its peak, and no slower (2.8–3.9 s against 3.1–3.4 s without).
+ * Draining a 227 MB gzip layer (427 MB decoded) through `DecompressionStream`: +171–203 MB and
+ * 2.2 s without the hint, +27–112 MB and 0.7 s with it.
  *
  * Node frees stream chunks promptly (and its heap may hold a whole index, making extra
  * collections costly), so the hint does nothing there.
