@@ -8,6 +8,7 @@ import { indexLayer, readLayerFile, verifyLayer } from '../core/archive/layers';
 import { ArchiveError, isAbort } from '../core/archive/errors';
 import { saveArchive, saveInput } from '../core/image/save';
 import type { WorkerFailure, WorkerRequest, WorkerResponse } from './protocol';
+import { packEntries, packedTransfer } from './entries-wire';
 
 interface WorkerScope {
   postMessage(message: WorkerResponse, transfer?: Transferable[]): void;
@@ -88,7 +89,11 @@ async function open(id: number, file: Blob, fileName: string): Promise<void> {
       const layer = result.model.layers[key]!;
       layer.stats = idx.stats;
       bytesBefore += layer.storedSize;
-      post({ id, type: 'layer', key, entries: idx.entries, stats: idx.stats, layer });
+      const packed = packEntries(idx.entries);
+      post(
+        { id, type: 'layer', key, entries: packed, stats: idx.stats, layer },
+        packedTransfer(packed),
+      );
       post({
         id,
         type: 'progress',

@@ -4,7 +4,7 @@
  */
 import type { ArchiveErrorCode } from '../core/archive/errors';
 import type { ArchiveModel, ImageInfo, LayerInfo, LayerStats } from '../core/image/types';
-import type { TarEntry } from '../core/tar/types';
+import type { PackedEntries } from './entries-wire';
 
 export type WorkerRequest =
   | { id: number; type: 'open'; file: Blob; fileName: string }
@@ -51,7 +51,8 @@ export type WorkerResponse =
       id: number;
       type: 'layer';
       key: string;
-      entries: TarEntry[];
+      /** The layer's index, packed (entries-wire.ts). */
+      entries: PackedEntries;
       stats: LayerStats;
       layer: LayerInfo;
     }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { openAsBlob } from 'node:fs';
+import { join } from 'node:path';
+import { openArchive } from '../core/archive/open';
+import { indexLayer } from '../core/archive/layers';
+import type { TarEntry } from '../core/tar/types';
+import { packEntries, packedTransfer, unpackEntries } from './entries-wire';
+
+const SAMPLES = join(import.meta.dirname, '../../../sample-images');
+
+/** What the page receives: the packed index after a structured clone that moves its buffers. */
+function roundTrip(entries: TarEntry[]): TarEntry[] {
+  const packed = packEntries(entries);
+  const moved = structuredClone(packed, { transfer: packedTransfer(packed) });
+  expect(packed.nums.byteLength).toBe(0); // moved, not copied
+  return unpackEntries(moved);
+}
+
+describe('entries-wire', () => {
+  it('gives back every entry of every layer of a real image, field for field', async () => {
+    const blob = await openAsBlob(join(SAMPLES, 'debian-app.oci.tar'));
+    const opened = await openArchive(blob, 'debian-app.oci.tar');
+    const keys = Object.values(opened.model.layers).map((l) => l.key);
+    expect(keys.length).toBeGreaterThan(1);
+    let total = 0;
+    for (const key of keys) {
+      const { entries } = await indexLayer(opened, key);
+      total += entries.length;
+      expect(roundTrip(entries)).toStrictEqual(entries);
+    }
+    expect(total).toBeGreaterThan(1000);
+  });
+
+  it('keeps optional fields only where they were, and shares owner names', () => {
+    const base: TarEntry = {
+      path: 'usr/bin/ping',
+      type: 'file',
+      size: 70_000,
+      mode: 0o4755,
+      uid: 0,
+      gid: 0,
+      uname: 'root',
+      gname: 'root',
+      mtime: 1_700_000_000.25,
+      linkname: '',
+      devmajor: 0,
+      devminor: 0,
+      headerOffset: 5 * 2 ** 32, // past 32 bits: offsets in a multi-gigabyte layer
+      dataOffset: 5 * 2 ** 32 + 512,
+      typeflag: '0',
+    };
+    const entries: TarEntry[] = [
+      { ...base, xattrs: { 'security.capability': '\x01\x00\x00\x02\x00\x20' } },
+      { ...base, path: 'sparse.img', type: 'other', typeflag: 'S', realSize: 1 << 30 },
+      { ...base, path: 'dev/null', type: 'char', devmajor: 1, devminor: 3, size: 0 },
+      { ...base, path: 'bin/sh', type: 'symlink', linkname: 'dash', uname: 'ünïcode' },
+      base,
+    ];
+    const back = roundTrip(entries);
+    expect(back).toStrictEqual(entries);
+    expect('xattrs' in back[4]!).toBe(false);
+    expect('realSize' in back[4]!).toBe(false);
+    expect(Object.keys(back[1]!)).toEqual(Object.keys(entries[1]!));
+  });
+});
