@@ -19,7 +19,7 @@ function roundTrip(entries: TarEntry[]): TarEntry[] {
 describe('entries-wire', () => {
   it('gives back every entry of every layer of a real image, field for field', async () => {
     const blob = await openAsBlob(join(SAMPLES, 'debian-app.oci.tar'));
-    const opened = await openArchive(blob, 'debian-app.oci.tar');
+    const opened = await openArchive(blob, { fileName: 'debian-app.oci.tar' });
     const keys = Object.values(opened.model.layers).map((l) => l.key);
     expect(keys.length).toBeGreaterThan(1);
     let total = 0;
