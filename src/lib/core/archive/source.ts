@@ -191,11 +191,14 @@ export async function openOuter(blob: Blob, opts: SourceOptions = {}): Promise<O
       if (e.code === 'truncated')
         throw new ArchiveError(
           'truncated',
-          `The archive is truncated: ${e.message} Download or save it again (docker save -o image.tar IMAGE).`,
+          // The parser's message already says what to do; add only how to make a new archive.
+          `${e.message} To save it again: \`docker save -o image.tar IMAGE\`.`,
         );
       throw new ArchiveError(
         'corrupt',
-        `The archive is damaged: ${e.message} Download or save it again.`,
+        /save it again/.test(e.message)
+          ? `The archive is damaged: ${e.message}`
+          : `The archive is damaged: ${e.message} Download or save it again.`,
       );
     }
     throw e;
