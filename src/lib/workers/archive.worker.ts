@@ -4,11 +4,11 @@
  * hash verification in the background (BROWSER.md: listing is I/O-bound, hashing is not).
  */
 import { openArchive, type OpenedArchive } from '../core/archive/open';
-import { indexLayer, readLayerFile, verifyLayer } from '../core/archive/layers';
+import { indexLayerColumns, readLayerFile, verifyLayer } from '../core/archive/layers';
 import { ArchiveError, isAbort } from '../core/archive/errors';
 import { saveArchive, saveInput } from '../core/image/save';
 import type { WorkerFailure, WorkerRequest, WorkerResponse } from './protocol';
-import { packEntries, packedTransfer } from './entries-wire';
+import { columnsTransfer } from '../core/tar/columns';
 
 interface WorkerScope {
   postMessage(message: WorkerResponse, transfer?: Transferable[]): void;
@@ -72,7 +72,7 @@ async function open(id: number, file: Blob, fileName: string): Promise<void> {
     let bytesBefore = 0;
     for (const [i, key] of keys.entries()) {
       signal.throwIfAborted();
-      const idx = await indexLayer(result, key, {
+      const idx = await indexLayerColumns(result, key, {
         signal,
         onProgress: (p) =>
           throttled() &&
@@ -89,10 +89,9 @@ async function open(id: number, file: Blob, fileName: string): Promise<void> {
       const layer = result.model.layers[key]!;
       layer.stats = idx.stats;
       bytesBefore += layer.storedSize;
-      const packed = packEntries(idx.entries);
       post(
-        { id, type: 'layer', key, entries: packed, stats: idx.stats, layer },
-        packedTransfer(packed),
+        { id, type: 'layer', key, entries: idx.columns, stats: idx.stats, layer },
+        columnsTransfer(idx.columns),
       );
       post({
         id,

@@ -4,7 +4,7 @@
  */
 import type { ArchiveModel, LayerInfo, LayerStats } from '../core/image/types';
 import type { TarEntry } from '../core/tar/types';
-import { unpackEntries } from './entries-wire';
+import { entriesOf } from '../core/tar/columns';
 import type {
   ProgressMessage,
   SaveRequestImage,
@@ -80,7 +80,7 @@ export class ArchiveClient {
       case 'model':
         return cb.onModel(m.model);
       case 'layer':
-        return cb.onLayer(m.key, unpackEntries(m.entries), m.stats, m.layer);
+        return cb.onLayer(m.key, entriesOf(m.entries), m.stats, m.layer);
       case 'progress':
         return cb.onProgress(m);
       case 'indexed':

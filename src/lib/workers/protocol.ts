@@ -4,7 +4,7 @@
  */
 import type { ArchiveErrorCode } from '../core/archive/errors';
 import type { ArchiveModel, ImageInfo, LayerInfo, LayerStats } from '../core/image/types';
-import type { PackedEntries } from './entries-wire';
+import type { EntryColumns } from '../core/tar/columns';
 
 export type WorkerRequest =
   | { id: number; type: 'open'; file: Blob; fileName: string }
@@ -51,8 +51,8 @@ export type WorkerResponse =
       id: number;
       type: 'layer';
       key: string;
-      /** The layer's index, packed (entries-wire.ts). */
-      entries: PackedEntries;
+      /** The layer's index as columns (core/tar/columns.ts), its typed arrays moved. */
+      entries: EntryColumns;
       stats: LayerStats;
       layer: LayerInfo;
     }

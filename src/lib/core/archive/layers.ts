@@ -10,10 +10,18 @@ import { ArchiveError, isAbort } from './errors';
 import type { OpenedArchive } from './open';
 import type { ProgressReport } from './source';
 import { LIMITS, formatLimit } from '../limits';
+import { ColumnsBuilder, type EntryColumns } from '../tar/columns';
 
 export interface LayerIndex {
   key: string;
   entries: TarEntry[];
+  stats: LayerStats;
+}
+
+/** A layer's index as columns (what the worker builds and posts; see tar/columns.ts). */
+export interface LayerColumns {
+  key: string;
+  columns: EntryColumns;
   stats: LayerStats;
 }
 
@@ -65,15 +73,10 @@ function budget(opened: OpenedArchive, key: string, opts: LayerTaskOptions): Bud
   };
 }
 
-function remember(opened: OpenedArchive, key: string, entries: TarEntry[]): void {
-  let nameBytes = 0;
-  for (const e of entries) {
-    nameBytes += e.path.length + e.linkname.length + e.uname.length + e.gname.length;
-    if (e.xattrs) for (const [k, v] of Object.entries(e.xattrs)) nameBytes += k.length + v.length;
-  }
+function remember(opened: OpenedArchive, key: string, tally: Tally): void {
   let m = indexed.get(opened);
   if (!m) indexed.set(opened, (m = new Map()));
-  m.set(key, { entries: entries.length, nameBytes });
+  m.set(key, { entries: tally.entries, nameBytes: tally.nameBytes });
 }
 
 /** The message for a limit the tar reader hit, naming the limit and what to do. */
@@ -108,20 +111,38 @@ function layerOf(
  * the length of its target and a hardlink nothing.
  */
 export function layerStats(entries: TarEntry[], uncompressedSize: number): LayerStats {
-  const utf8 = new TextEncoder();
-  let whiteouts = 0;
-  let opaqueWhiteouts = 0;
-  let contentSize = 0;
-  for (const e of entries) {
+  const tally = new Tally();
+  for (const e of entries) tally.add(e);
+  return tally.stats(uncompressedSize);
+}
+
+/** `layerStats` and the names kept (for the archive-wide budget), counted entry by entry. */
+class Tally {
+  entries = 0;
+  nameBytes = 0;
+  private whiteouts = 0;
+  private opaqueWhiteouts = 0;
+  private contentSize = 0;
+  private readonly utf8 = new TextEncoder();
+
+  add(e: TarEntry): void {
+    this.entries++;
+    this.nameBytes += e.path.length + e.linkname.length + e.uname.length + e.gname.length;
+    if (e.xattrs)
+      for (const [k, v] of Object.entries(e.xattrs)) this.nameBytes += k.length + v.length;
     const slash = e.path.lastIndexOf('/');
     const base = slash < 0 ? e.path : e.path.slice(slash + 1);
     if (base.startsWith('.wh.')) {
-      if (base === '.wh..wh..opq') opaqueWhiteouts++;
-      else whiteouts++;
-    } else if (e.type === 'file') contentSize += e.size;
-    else if (e.type === 'symlink') contentSize += utf8.encode(e.linkname).length;
+      if (base === '.wh..wh..opq') this.opaqueWhiteouts++;
+      else this.whiteouts++;
+    } else if (e.type === 'file') this.contentSize += e.size;
+    else if (e.type === 'symlink') this.contentSize += this.utf8.encode(e.linkname).length;
   }
-  return { uncompressedSize, entries: entries.length, whiteouts, opaqueWhiteouts, contentSize };
+
+  stats(uncompressedSize: number): LayerStats {
+    const { entries, whiteouts, opaqueWhiteouts, contentSize } = this;
+    return { uncompressedSize, entries, whiteouts, opaqueWhiteouts, contentSize };
+  }
 }
 
 function layerError(layer: LayerInfo, e: unknown, b?: Budget): unknown {
@@ -158,6 +179,38 @@ export async function indexLayer(
   key: string,
   opts: LayerTaskOptions = {},
 ): Promise<LayerIndex> {
+  let entries: TarEntry[] = [];
+  const stats = await indexInto(opened, key, opts, () => {
+    entries = [];
+    return (e) => entries.push(e);
+  });
+  return { key, entries, stats };
+}
+
+/**
+ * `indexLayer` into columns: no object per entry outlives the parser's next few headers (the
+ * worker's path, where those objects set the renderer's memory peak; tar/columns.ts).
+ */
+export async function indexLayerColumns(
+  opened: OpenedArchive,
+  key: string,
+  opts: LayerTaskOptions = {},
+): Promise<LayerColumns> {
+  let builder = new ColumnsBuilder();
+  const stats = await indexInto(opened, key, opts, () => {
+    builder = new ColumnsBuilder();
+    return (e) => builder.add(e);
+  });
+  return { key, columns: builder.finish(), stats };
+}
+
+async function indexInto(
+  opened: OpenedArchive,
+  key: string,
+  opts: LayerTaskOptions,
+  /** Called as each pass over the layer starts (a gzip layer may need two): where entries go. */
+  begin: () => (e: TarEntry) => void,
+): Promise<LayerStats> {
   const layer = layerOf(opened, key);
   const { offset, size } = layer.blob;
   const src = opened.outer.source;
@@ -165,20 +218,33 @@ export async function indexLayer(
   const { maxEntries, maxNameBytes } = b;
   const report = (bytesDone: number) =>
     opts.onProgress?.({ phase: 'indexing', bytesDone, bytesTotal: size });
+  let tally = new Tally();
+  let sink = begin();
+  const onEntry = (e: TarEntry) => {
+    tally.add(e);
+    sink(e);
+  };
   try {
     if (layer.compression === 'none') {
-      const entries = await indexTarBlob(src, {
+      await indexTarBlob(src, {
         start: offset,
         end: offset + size,
         signal: opts.signal,
         onProgress: report,
+        onEntry,
+        keep: false,
         maxEntries,
         maxNameBytes,
       });
-      remember(opened, key, entries);
-      return { key, entries, stats: layerStats(entries, size) };
+      remember(opened, key, tally);
+      return tally.stats(size);
     }
+    let attempts = 0;
     const r = await withGzipFallback(layer, async (decoder) => {
+      if (attempts++ > 0) {
+        tally = new Tally();
+        sink = begin();
+      }
       let stored = 0;
       let produced = 0;
       // Hashing here doubles the work on the path to the first complete index (measured: gzip
@@ -188,7 +254,7 @@ export async function indexLayer(
       const diffId = opts.hash ? await sha256Hasher() : undefined;
       // The parser stops at the end-of-archive marker; the rest (padding, eStargz's TOC) is
       // still decoded, for the uncompressed size and the diffID, which cover every byte.
-      const entries = await indexTarChunks(
+      await indexTarChunks(
         (push) =>
           decodeLayer(opened, layer, decoder, opts.signal, {
             onStored: (chunk) => {
@@ -202,13 +268,13 @@ export async function indexLayer(
               push(chunk);
             },
           }),
-        { maxEntries, maxNameBytes },
+        { maxEntries, maxNameBytes, onEntry, keep: false },
       );
-      return { entries, produced, digest: digest?.digest(), diffId: diffId?.digest() };
+      return { produced, digest: digest?.digest(), diffId: diffId?.digest() };
     });
     if (r.digest && r.diffId) applyHashes(layer, r.digest, r.diffId);
-    remember(opened, key, r.entries);
-    return { key, entries: r.entries, stats: layerStats(r.entries, r.produced) };
+    remember(opened, key, tally);
+    return tally.stats(r.produced);
   } catch (e) {
     throw layerError(layer, e, b);
   }

@@ -11,6 +11,8 @@ export interface IndexTarBlobOptions {
   /** Bytes of the tar passed over so far (read or skipped), relative to `start`. */
   onProgress?: (bytesDone: number) => void;
   onEntry?: (e: TarEntry) => void;
+  /** False: entries only reach `onEntry`, and the result is empty (TarParserOptions.keep). */
+  keep?: boolean;
   /** More entries than this throws `TarFormatError('limit')`. */
   maxEntries?: number;
   /** More name bytes than this (see `TarParserOptions.maxNameBytes`) throws too. */
@@ -49,6 +51,7 @@ export async function indexTarBlob(
   const length = end - start;
   const parser = new TarParser({
     onEntry: opts.onEntry,
+    keep: opts.keep,
     maxEntries: opts.maxEntries,
     maxNameBytes: opts.maxNameBytes,
   });

@@ -6,6 +6,8 @@ export interface IndexTarStreamOptions {
   /** Bytes of the tar read so far. */
   onProgress?: (bytesDone: number) => void;
   onEntry?: (e: TarEntry) => void;
+  /** False: entries only reach `onEntry`, and the result is empty (TarParserOptions.keep). */
+  keep?: boolean;
   /** More entries than this throws `TarFormatError('limit')`. */
   maxEntries?: number;
   /** More name bytes than this (see `TarParserOptions.maxNameBytes`) throws too. */

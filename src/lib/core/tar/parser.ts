@@ -43,6 +43,11 @@ export interface TarParserOptions {
    * `e.size`. A piece is a view into the pushed chunk: copy it to keep it.
    */
   onData?: (e: TarEntry, chunk: Uint8Array) => void;
+  /**
+   * Keep every entry in `entries` (default true). False: entries only pass through `onEntry`, so
+   * a caller that stores them more compactly (columns.ts) does not also hold one object each.
+   */
+  keep?: boolean;
 }
 
 /**
@@ -97,8 +102,13 @@ function headerOnly(type: TarEntryType): boolean {
 }
 
 export class TarParser {
-  /** Every entry read so far, in archive order. */
+  /** Every entry read so far, in archive order (empty when `keep` is false). */
   readonly entries: TarEntry[] = [];
+  /** Entries read so far (kept or not). */
+  count = 0;
+  /** Path of the last entry read, for messages. */
+  private lastPath: string | undefined;
+  private readonly keep: boolean;
   /** Offset in the stream of the next byte `push()` expects. */
   pos = 0;
   /** True once the end-of-archive zero block has been read; later input is ignored. */
@@ -138,6 +148,7 @@ export class TarParser {
 
   constructor(opts: TarParserOptions = {}) {
     this.onEntry = opts.onEntry;
+    this.keep = opts.keep ?? true;
     this.maxEntries = opts.maxEntries ?? Infinity;
     this.maxNameBytes = opts.maxNameBytes ?? Infinity;
     this.onData = opts.onData;
@@ -227,7 +238,7 @@ export class TarParser {
    */
   finish(end = this.pos): void {
     if (this.done) return;
-    const last = this.entries.at(-1)?.path;
+    const last = this.lastPath;
     const after = last === undefined ? '' : ` after ${last || './'}`;
     let msg: string;
     if (this.state === S_BODY && this.bodyEntry) {
@@ -485,7 +496,7 @@ export class TarParser {
   }
 
   private emit(e: TarEntry): void {
-    if (this.entries.length >= this.maxEntries) {
+    if (this.count >= this.maxEntries) {
       throw new TarFormatError(
         `The archive has more than ${this.maxEntries} entries, more than layerscope lists; stopped at ${e.path || './'}.`,
         e.headerOffset,
@@ -505,7 +516,9 @@ export class TarParser {
         'name-bytes',
       );
     }
-    this.entries.push(e);
+    if (this.keep) this.entries.push(e);
+    this.count++;
+    this.lastPath = e.path;
     this.onEntry?.(e);
     const size = e.size;
     this.bodyEntry = e;
@@ -517,11 +530,11 @@ export class TarParser {
   }
 
   private badChecksum(at: number): TarFormatError {
-    const last = this.entries.at(-1);
+    const last = this.lastPath;
     const msg =
       at === 0
         ? 'This is not a tar archive: its first header (at byte 0) fails the tar checksum test.'
-        : `The tar header at byte ${at}${last ? ` (after ${last.path || './'})` : ''} is corrupt: its checksum does not match. The file is damaged — download or save it again.`;
+        : `The tar header at byte ${at}${last !== undefined ? ` (after ${last || './'})` : ''} is corrupt: its checksum does not match. The file is damaged — download or save it again.`;
     return new TarFormatError(msg, at, 'bad-checksum');
   }
 

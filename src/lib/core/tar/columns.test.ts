@@ -1,22 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { openAsBlob } from 'node:fs';
 import { join } from 'node:path';
-import { openArchive } from '../core/archive/open';
-import { indexLayer } from '../core/archive/layers';
-import type { TarEntry } from '../core/tar/types';
-import { packEntries, packedTransfer, unpackEntries } from './entries-wire';
+import { openArchive } from '../archive/open';
+import { indexLayer, indexLayerColumns } from '../archive/layers';
+import type { TarEntry } from './types';
+import { columnsOf, columnsTransfer, entriesOf, plainEntry } from './columns';
 
-const SAMPLES = join(import.meta.dirname, '../../../sample-images');
+const SAMPLES = join(import.meta.dirname, '../../../../sample-images');
 
 /** What the page receives: the packed index after a structured clone that moves its buffers. */
 function roundTrip(entries: TarEntry[]): TarEntry[] {
-  const packed = packEntries(entries);
-  const moved = structuredClone(packed, { transfer: packedTransfer(packed) });
+  const packed = columnsOf(entries);
+  const moved = structuredClone(packed, { transfer: columnsTransfer(packed) });
   expect(packed.nums.byteLength).toBe(0); // moved, not copied
-  return unpackEntries(moved);
+  const back = entriesOf(moved);
+  // Each reads like the parser's entry: field by field, as JSON, and copied with plainEntry.
+  for (const [i, e] of back.entries()) {
+    expect(JSON.parse(JSON.stringify(e))).toStrictEqual(JSON.parse(JSON.stringify(entries[i])));
+  }
+  return back.map(plainEntry);
 }
 
-describe('entries-wire', () => {
+describe('entry columns', () => {
   it('gives back every entry of every layer of a real image, field for field', async () => {
     const blob = await openAsBlob(join(SAMPLES, 'debian-app.oci.tar'));
     const opened = await openArchive(blob, { fileName: 'debian-app.oci.tar' });
@@ -24,9 +29,14 @@ describe('entries-wire', () => {
     expect(keys.length).toBeGreaterThan(1);
     let total = 0;
     for (const key of keys) {
-      const { entries } = await indexLayer(opened, key);
+      const { entries, stats } = await indexLayer(opened, key);
       total += entries.length;
       expect(roundTrip(entries)).toStrictEqual(entries);
+      // What the worker builds while parsing (no entry objects kept) is the same index.
+      const built = await indexLayerColumns(opened, key);
+      expect(built.stats).toStrictEqual(stats);
+      const moved = structuredClone(built.columns, { transfer: columnsTransfer(built.columns) });
+      expect(entriesOf(moved).map(plainEntry)).toStrictEqual(entries);
     }
     expect(total).toBeGreaterThan(1000);
   });

@@ -1,0 +1,255 @@
+/**
+ * A layer's index as columns: numbers in typed arrays, paths and link targets in plain arrays, one
+ * table for the few distinct owner names and typeflags. This is how an index is built in the
+ * worker (`ColumnsBuilder`, fed by the parser one entry at a time) and how it crosses to the page
+ * (the typed arrays are moved, not copied); `entriesOf` turns it back into `TarEntry` objects.
+ *
+ * Why by hand: `postMessage(entries)` serialises every `TarEntry` as an object, writing its
+ * fifteen property names again for each of a layer's tens of thousands of entries, and the page
+ * then rebuilds them from that; and a worker that keeps one object per entry until the layer ends
+ * promotes every one of them to the old generation (the benchmark's renderer memory). Measured on
+ * the 3.2 GB bench archive with the page dropping each layer as it arrives: renderer peak
+ * +138–158 MB with objects posted, +115–129 MB packed after parsing (docs/PERFORMANCE.md).
+ * Owner names come out shared (one string per distinct value, not one per entry).
+ */
+import type { TarEntry, TarEntryType } from './types';
+
+const TYPES: readonly TarEntryType[] = [
+  'file',
+  'hardlink',
+  'symlink',
+  'char',
+  'block',
+  'dir',
+  'fifo',
+  'other',
+];
+const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
+
+/** Numbers per entry in `nums`, in this order. */
+const N = 10;
+/** Codes per entry in `codes`: type, uname, gname, typeflag (indexes into TYPES / `strings`). */
+const C = 4;
+
+export interface EntryColumns {
+  count: number;
+  paths: string[];
+  /** Link targets, '' for entries that are not links. */
+  links: string[];
+  /** size, mode, uid, gid, mtime, devmajor, devminor, headerOffset, dataOffset, realSize (NaN: none). */
+  nums: Float64Array;
+  codes: Uint32Array;
+  /** Distinct uname, gname and typeflag values. */
+  strings: string[];
+  /** Entries with extended attributes: [index, xattrs]. */
+  xattrs: [number, Record<string, string>][];
+}
+
+/**
+ * Collects entries into columns as the parser reads them: the parser's `TarEntry` objects then
+ * die young instead of living until the layer ends. The typed arrays grow by doubling.
+ */
+export class ColumnsBuilder {
+  count = 0;
+  private nums = new Float64Array(1024 * N);
+  private codes = new Uint32Array(1024 * C);
+  private readonly paths: string[] = [];
+  private readonly links: string[] = [];
+  private readonly strings: string[] = [];
+  private readonly seen = new Map<string, number>();
+  private readonly xattrs: [number, Record<string, string>][] = [];
+
+  private code(s: string): number {
+    let i = this.seen.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.seen.set(s, i);
+    }
+    return i;
+  }
+
+  add(e: TarEntry): void {
+    const i = this.count++;
+    if ((i + 1) * N > this.nums.length) {
+      const nums = new Float64Array(this.nums.length * 2);
+      nums.set(this.nums);
+      this.nums = nums;
+      const codes = new Uint32Array(this.codes.length * 2);
+      codes.set(this.codes);
+      this.codes = codes;
+    }
+    const { nums, codes } = this;
+    this.paths.push(e.path);
+    this.links.push(e.linkname);
+    const n = i * N;
+    nums[n] = e.size;
+    nums[n + 1] = e.mode;
+    nums[n + 2] = e.uid;
+    nums[n + 3] = e.gid;
+    nums[n + 4] = e.mtime;
+    nums[n + 5] = e.devmajor;
+    nums[n + 6] = e.devminor;
+    nums[n + 7] = e.headerOffset;
+    nums[n + 8] = e.dataOffset;
+    nums[n + 9] = e.realSize ?? NaN;
+    const c = i * C;
+    codes[c] = TYPE_CODE.get(e.type) ?? TYPES.length - 1;
+    codes[c + 1] = this.code(e.uname);
+    codes[c + 2] = this.code(e.gname);
+    codes[c + 3] = this.code(e.typeflag);
+    if (e.xattrs !== undefined) this.xattrs.push([i, e.xattrs]);
+  }
+
+  /** The columns, trimmed to the entries added (the builder must not be used afterwards). */
+  finish(): EntryColumns {
+    const { count } = this;
+    return {
+      count,
+      paths: this.paths,
+      links: this.links,
+      nums: this.nums.slice(0, count * N),
+      codes: this.codes.slice(0, count * C),
+      strings: this.strings,
+      xattrs: this.xattrs,
+    };
+  }
+}
+
+/** Columns of entries already made (tests, and indexes built elsewhere). */
+export function columnsOf(entries: readonly TarEntry[]): EntryColumns {
+  const b = new ColumnsBuilder();
+  for (const e of entries) b.add(e);
+  return b.finish();
+}
+
+/** What `postMessage` should move rather than copy. */
+export function columnsTransfer(p: EntryColumns): Transferable[] {
+  return [p.nums.buffer, p.codes.buffer];
+}
+
+/**
+ * The entries of a columns index, one small object each that reads its fields from the columns:
+ * the page keeps a layer's index as it arrived (its numbers outside the JavaScript heap) instead
+ * of rebuilding one fifteen-field object per entry, which on a 200,000-entry image was most of
+ * the page's heap and of the renderer's memory peak (docs/PERFORMANCE.md).
+ *
+ * Each entry is a `ColumnEntry`: it reads like a parser's `TarEntry`, but its fields are getters,
+ * so a spread (`{ ...e }`) copies nothing: use `plainEntry`. `JSON.stringify` gives the fields.
+ */
+export function entriesOf(p: EntryColumns): TarEntry[] {
+  const table = new ColumnTable(p);
+  const out: TarEntry[] = new Array<TarEntry>(p.count);
+  for (let i = 0; i < p.count; i++) out[i] = new ColumnEntry(table, i);
+  return out;
+}
+
+/** The columns and what their entries share (the xattrs by entry). */
+class ColumnTable {
+  readonly paths: string[];
+  readonly links: string[];
+  readonly nums: Float64Array;
+  readonly codes: Uint32Array;
+  readonly strings: string[];
+  readonly xattrs: Map<number, Record<string, string>> | undefined;
+  constructor(p: EntryColumns) {
+    this.paths = p.paths;
+    this.links = p.links;
+    this.nums = p.nums;
+    this.codes = p.codes;
+    this.strings = p.strings;
+    this.xattrs = p.xattrs.length > 0 ? new Map(p.xattrs) : undefined;
+  }
+}
+
+class ColumnEntry implements TarEntry {
+  readonly #t: ColumnTable;
+  readonly #i: number;
+  constructor(t: ColumnTable, i: number) {
+    this.#t = t;
+    this.#i = i;
+  }
+  get path(): string {
+    return this.#t.paths[this.#i]!;
+  }
+  get type(): TarEntryType {
+    return TYPES[this.#t.codes[this.#i * C]!]!;
+  }
+  get size(): number {
+    return this.#t.nums[this.#i * N]!;
+  }
+  get mode(): number {
+    return this.#t.nums[this.#i * N + 1]!;
+  }
+  get uid(): number {
+    return this.#t.nums[this.#i * N + 2]!;
+  }
+  get gid(): number {
+    return this.#t.nums[this.#i * N + 3]!;
+  }
+  get uname(): string {
+    return this.#t.strings[this.#t.codes[this.#i * C + 1]!]!;
+  }
+  get gname(): string {
+    return this.#t.strings[this.#t.codes[this.#i * C + 2]!]!;
+  }
+  get mtime(): number {
+    return this.#t.nums[this.#i * N + 4]!;
+  }
+  get linkname(): string {
+    return this.#t.links[this.#i]!;
+  }
+  get devmajor(): number {
+    return this.#t.nums[this.#i * N + 5]!;
+  }
+  get devminor(): number {
+    return this.#t.nums[this.#i * N + 6]!;
+  }
+  get headerOffset(): number {
+    return this.#t.nums[this.#i * N + 7]!;
+  }
+  get dataOffset(): number {
+    return this.#t.nums[this.#i * N + 8]!;
+  }
+  get typeflag(): string {
+    return this.#t.strings[this.#t.codes[this.#i * C + 3]!]!;
+  }
+  get xattrs(): Record<string, string> | undefined {
+    return this.#t.xattrs?.get(this.#i);
+  }
+  get realSize(): number | undefined {
+    const v = this.#t.nums[this.#i * N + 9]!;
+    return Number.isNaN(v) ? undefined : v;
+  }
+  toJSON(): TarEntry {
+    return plainEntry(this);
+  }
+}
+
+/**
+ * A plain object with the entry's fields, in the order the parser writes them; `xattrs` and
+ * `realSize` only when the entry has them.
+ */
+export function plainEntry(e: TarEntry): TarEntry {
+  const out: TarEntry = {
+    path: e.path,
+    type: e.type,
+    size: e.size,
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    uname: e.uname,
+    gname: e.gname,
+    mtime: e.mtime,
+    linkname: e.linkname,
+    devmajor: e.devmajor,
+    devminor: e.devminor,
+    headerOffset: e.headerOffset,
+    dataOffset: e.dataOffset,
+    typeflag: e.typeflag,
+  };
+  const { xattrs, realSize } = e;
+  if (xattrs !== undefined) out.xattrs = xattrs;
+  if (realSize !== undefined) out.realSize = realSize;
+  return out;
+}
