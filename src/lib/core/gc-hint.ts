@@ -44,3 +44,33 @@ export function discarded(bytes: number): void {
   }
   sink.buffer = undefined;
 }
+
+type Transferable = ArrayBuffer & { transfer?: (length?: number) => ArrayBuffer };
+
+/**
+ * Frees a chunk's buffer now, when the chunk is the whole of a buffer nobody else holds (a
+ * decoder's fresh output, handed over and done with): `ArrayBuffer.prototype.transfer(0)` detaches
+ * it, which drops its memory at once instead of at the next collection. Anything else, and
+ * engines without `transfer`, fall back to `discarded`.
+ *
+ * Why: a collection, even hinted early, runs incrementally while the decoder keeps allocating, and
+ * every buffer made during it lives to the next one. Indexing the zstd bench archive (fzstd hands
+ * out one fresh buffer per 128 KiB block): renderer peak +250 MB with only the hint, +174–194 MB
+ * with this. Not for `DecompressionStream` chunks: detaching those made the gzip archive's peak
+ * three times worse.
+ */
+export function release(chunk: Uint8Array): void {
+  if (IS_NODE) return;
+  const buffer = chunk.buffer as Transferable;
+  const bytes = chunk.byteLength;
+  if (
+    typeof buffer.transfer === 'function' &&
+    chunk.byteOffset === 0 &&
+    bytes === buffer.byteLength
+  ) {
+    buffer.transfer(0);
+  }
+  // Still counted: making the chunk left garbage this code cannot reach (the decoder's own
+  // buffers), which only a collection frees.
+  discarded(bytes);
+}
