@@ -58,6 +58,19 @@ const F_REPLACED = 4;
 /** The entry was carried over from below (an opaque directory not re-listed in the layer). */
 const F_CARRIED = 8;
 
+const ACTIONS: readonly ChangeAction[] = ['added', 'modified', 'deleted'];
+const ADDED = 0;
+const MODIFIED = 1;
+const DELETED = 2;
+
+/** `a` with room for index `i`, grown by doubling (the old array is dropped). */
+function room<T extends Int32Array | Uint8Array>(a: T, i: number): T {
+  if (i < a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(i + 1, a.length * 2));
+  b.set(a);
+  return b;
+}
+
 /** What layer `layer` left at a path; `entry` undefined means the path was deleted. */
 export interface Version {
   layer: number;
@@ -151,7 +164,22 @@ export class Overlay {
   /** Every id that has ever been a child (unsorted; `sortedKids` sorts on demand). */
   private readonly kids: (number[] | undefined)[] = [];
   private readonly sorted: (number[] | undefined)[] = [];
-  private readonly versions: Version[][] = [];
+  /**
+   * The versions, one row per (path, layer that touched it), in typed columns rather than one
+   * object each: on a 200,000-path image the objects and their per-path arrays were ~12 MB of the
+   * page's heap, and building them set the renderer's memory peak. A path's rows are linked from
+   * its newest (`lastV[id]`) through `vPrev`, oldest last.
+   */
+  private vLayer = new Int32Array(1024);
+  private vAction = new Uint8Array(1024);
+  private vFlags = new Uint8Array(1024);
+  private vPrev = new Int32Array(1024);
+  private readonly vEntry: (TarEntry | undefined)[] = [];
+  /** Rows with a delete cause (deletions, and re-creations after one). */
+  private readonly vCause = new Map<number, DeleteCause>();
+  private vCount = 0;
+  /** Newest version row of each path id, -1 for none. */
+  private lastV = new Int32Array(1024);
   private readonly index = new Map<string, number>();
   private readonly records: LayerRecord[] = [];
   private readonly shadowed: Shadowed[] = [];
@@ -173,7 +201,8 @@ export class Overlay {
     this.kids.push(undefined);
     this.sorted.push(undefined);
     const root = impliedDir('');
-    this.versions.push([{ layer: -1, entry: root, action: 'added', flags: F_IMPLIED }]);
+    this.lastV[ROOT] = -1;
+    this.addVersion(ROOT, -1, root, F_IMPLIED, undefined);
     this.cur.push(root);
     this.index.set('', ROOT);
     for (let k = 0; k < layers.length; k++) this.applyLayer(k, layers[k]!);
@@ -200,7 +229,8 @@ export class Overlay {
     this.parents.push(parent);
     this.kids.push(undefined);
     this.sorted.push(undefined);
-    this.versions.push([]);
+    this.lastV = room(this.lastV, id);
+    this.lastV[id] = -1;
     this.cur.push(undefined);
     (this.kids[parent] ??= []).push(id);
     this.index.set(path, id);
@@ -216,6 +246,28 @@ export class Overlay {
     }
   }
 
+  /** Appends a version row for path `id` (its newest). */
+  private addVersion(
+    id: number,
+    k: number,
+    entry: TarEntry | undefined,
+    flags: number,
+    cause: DeleteCause | undefined,
+  ): void {
+    const v = this.vCount++;
+    this.vLayer = room(this.vLayer, v);
+    this.vAction = room(this.vAction, v);
+    this.vFlags = room(this.vFlags, v);
+    this.vPrev = room(this.vPrev, v);
+    this.vLayer[v] = k;
+    this.vAction[v] = ADDED;
+    this.vFlags[v] = flags;
+    this.vPrev[v] = this.lastV[id]!;
+    this.vEntry[v] = entry;
+    if (cause !== undefined) this.vCause.set(v, cause);
+    this.lastV[id] = v;
+  }
+
   /** Set the path's version for layer k (one version per layer: a later write overwrites). */
   private put(
     id: number,
@@ -224,26 +276,27 @@ export class Overlay {
     flags: number,
     cause?: DeleteCause,
   ): void {
-    const vs = this.versions[id]!;
-    const last = vs[vs.length - 1];
+    const last = this.lastV[id]!;
     this.account(id, this.cur[id], -1);
     this.account(id, entry, 1);
-    if (last !== undefined && last.layer === k) {
+    if (last >= 0 && this.vLayer[last] === k) {
       // The layer's tar held a copy that never reaches the merged filesystem: a duplicate entry
       // ("last one wins") or an entry a later one removed. Its bytes are still shipped.
-      const old = last.entry;
-      if (old !== undefined && !(last.flags & F_CARRIED) && isRegular(old) && old.size > 0) {
+      const old = this.vEntry[last];
+      if (
+        old !== undefined &&
+        !(this.vFlags[last]! & F_CARRIED) &&
+        isRegular(old) &&
+        old.size > 0
+      ) {
         this.shadowed.push({ id, layer: k, size: old.size });
       }
-      last.entry = entry;
-      last.flags = flags;
-      last.deletedBy = cause;
+      this.vEntry[last] = entry;
+      this.vFlags[last] = flags;
+      if (cause !== undefined) this.vCause.set(last, cause);
+      else this.vCause.delete(last);
     } else {
-      const v: Version = { layer: k, entry, action: 'added', flags, deletedBy: cause };
-      // Most paths only ever get one version: a one-slot array, not the 17 slots a push into an
-      // empty array reserves (on the 3.2 GB bench image, ~13 MB of the page's heap).
-      if (vs.length === 0) this.versions[id] = [v];
-      else vs.push(v);
+      this.addVersion(id, k, entry, flags, cause);
       if (id !== ROOT) this.touched.push(id);
     }
     this.cur[id] = entry;
@@ -358,8 +411,8 @@ export class Overlay {
       this.removeBelow(d, k, cause);
       rec.opaque.add(d);
       // The directory is part of the layer's change even when its own entry is not re-listed.
-      const last = this.versions[d]!.at(-1);
-      if (d !== ROOT && (last === undefined || last.layer !== k)) {
+      const last = this.lastV[d]!;
+      if (d !== ROOT && (last < 0 || this.vLayer[last] !== k)) {
         this.put(d, k, this.cur[d], F_CARRIED);
       }
     }
@@ -426,33 +479,35 @@ export class Overlay {
   private classify(k: number, rec: LayerRecord): void {
     const kept: number[] = [];
     for (const id of this.touched) {
-      const vs = this.versions[id]!;
-      const v = vs[vs.length - 1]!;
-      const before = vs.length > 1 ? vs[vs.length - 2]!.entry : undefined;
-      if (before === undefined && v.entry === undefined) {
-        vs.pop(); // created and removed within the layer: never visible
+      const v = this.lastV[id]!;
+      const prev = this.vPrev[v]!;
+      const entry = this.vEntry[v];
+      const before = prev >= 0 ? this.vEntry[prev] : undefined;
+      if (before === undefined && entry === undefined) {
+        this.lastV[id] = prev; // created and removed within the layer: never visible
+        this.vCause.delete(v);
         continue;
       }
       if (before === undefined) {
-        v.action = 'added';
+        this.vAction[v] = ADDED;
         rec.added.count++;
-        rec.added.bytes += regularSize(v.entry);
-      } else if (v.entry === undefined) {
-        v.action = 'deleted';
+        rec.added.bytes += regularSize(entry);
+      } else if (entry === undefined) {
+        this.vAction[v] = DELETED;
         rec.deleted.count++;
         rec.deleted.bytes += regularSize(before);
       } else {
-        v.action = 'modified';
+        this.vAction[v] = MODIFIED;
         rec.modified.count++;
-        rec.modified.bytes += regularSize(v.entry);
+        rec.modified.bytes += regularSize(entry);
         const cause = this.removed.get(id);
         if (cause !== undefined) {
-          v.flags |= F_REPLACED;
-          v.deletedBy = cause;
+          this.vFlags[v] = this.vFlags[v]! | F_REPLACED;
+          this.vCause.set(v, cause);
         } else if (
-          !isRegular(v.entry) &&
+          !isRegular(entry) &&
           !rec.opaque.has(id) &&
-          diffEntries(before, v.entry).length === 0
+          diffEntries(before, entry).length === 0
         ) {
           rec.relisted++;
         }
@@ -462,7 +517,7 @@ export class Overlay {
     kept.sort((a, b) => a - b);
     rec.touched = Int32Array.from(kept);
     for (const id of kept) {
-      if (this.versions[id]!.at(-1)!.action === 'deleted' && !this.deletedAt(this.parents[id]!, k))
+      if (this.vAction[this.lastV[id]!] === DELETED && !this.deletedAt(this.parents[id]!, k))
         rec.deletedRoots++;
     }
     rec.merged = { ...this.totals };
@@ -477,26 +532,39 @@ export class Overlay {
     }
   }
 
-  /** Index of the version in effect at layer k, or -1. */
-  private versionIndexAt(id: number, k: number): number {
-    const vs = this.versions[id]!;
-    let i = vs.length - 1;
-    while (i >= 0 && vs[i]!.layer > k) i--;
-    return i;
+  /** Row of the version in effect at layer k, or -1. */
+  private versionAt(id: number, k: number): number {
+    let v = this.lastV[id]!;
+    while (v >= 0 && this.vLayer[v]! > k) v = this.vPrev[v]!;
+    return v;
   }
 
   private entryAtId(id: number, k: number): TarEntry | undefined {
-    const i = this.versionIndexAt(id, k);
-    return i < 0 ? undefined : this.versions[id]![i]!.entry;
+    const v = this.versionAt(id, k);
+    return v < 0 ? undefined : this.vEntry[v];
   }
 
   /** The path was removed in layer k itself (its version at k is a deletion). */
   private deletedAt(id: number, k: number): boolean {
     if (id === ROOT) return false;
-    const i = this.versionIndexAt(id, k);
-    if (i < 0) return false;
-    const v = this.versions[id]![i]!;
-    return v.layer === k && v.entry === undefined;
+    const v = this.versionAt(id, k);
+    if (v < 0) return false;
+    return this.vLayer[v] === k && this.vEntry[v] === undefined;
+  }
+
+  /** A path's versions as objects, oldest first (for queries; the model keeps rows). */
+  private versionsOf(id: number): Version[] {
+    const out: Version[] = [];
+    for (let v = this.lastV[id]!; v >= 0; v = this.vPrev[v]!) {
+      out.push({
+        layer: this.vLayer[v]!,
+        entry: this.vEntry[v],
+        action: ACTIONS[this.vAction[v]!]!,
+        flags: this.vFlags[v]!,
+        deletedBy: this.vCause.get(v),
+      });
+    }
+    return out.reverse();
   }
 
   private layerCache(k: number): LayerCache {
@@ -561,10 +629,9 @@ export class Overlay {
     const below = new Map<number, HiddenStats>();
     for (let i = touched.length - 1; i >= 0; i--) {
       const id = touched[i]!;
-      const vi = this.versionIndexAt(id, k);
-      const vs = this.versions[id]!;
-      if (vs[vi]!.entry !== undefined) continue;
-      const before = vs[vi - 1]!.entry!;
+      const v = this.versionAt(id, k);
+      if (this.vEntry[v] !== undefined) continue;
+      const before = this.vEntry[this.vPrev[v]!]!;
       const h = hidden.get(id) ?? zeroHidden();
       h.entries += 1;
       if (isRegular(before)) {
@@ -600,27 +667,26 @@ export class Overlay {
   }
 
   private makeNode(id: number, k: number, changesOnly: boolean): OverlayNode {
-    const vs = this.versions[id]!;
-    const i = this.versionIndexAt(id, k);
-    const v = vs[i]!;
+    const v = this.versionAt(id, k);
+    const vLayer = this.vLayer[v]!;
     const change = this.changeStats(k);
     const m = change.mark.get(id) ?? 0;
-    let entry = v.entry;
-    let layer = v.layer;
+    let entry = this.vEntry[v];
+    let layer = vLayer;
     let status: NodeStatus;
     let size: number;
     let files: number;
     if (entry === undefined) {
-      const prev = vs[i - 1]!;
-      entry = prev.entry!;
-      layer = prev.layer;
+      const prev = this.vPrev[v]!;
+      entry = this.vEntry[prev]!;
+      layer = this.vLayer[prev]!;
       status = 'deleted';
       const h = change.hidden.get(id) ?? zeroHidden();
       size = h.bytes;
       files = h.files;
     } else {
-      if (id === ROOT) status = v.layer === k ? 'modified' : 'unchanged';
-      else status = v.layer === k ? v.action : 'unchanged';
+      if (id === ROOT) status = vLayer === k ? 'modified' : 'unchanged';
+      else status = vLayer === k ? ACTIONS[this.vAction[v]!]! : 'unchanged';
       const full = this.fullStats(k);
       size = full.size[id]!;
       files = full.files[id]!;
@@ -639,15 +705,17 @@ export class Overlay {
       entry,
       layer,
       status,
-      implied: status !== 'deleted' && (v.flags & F_IMPLIED) !== 0,
+      implied: status !== 'deleted' && (this.vFlags[v]! & F_IMPLIED) !== 0,
       opaque: status !== 'deleted' && this.records[k]!.opaque.has(id),
       changedBelow: (m & MARK_BELOW) !== 0,
       size,
       files,
       childCount,
     };
-    if (status === 'modified' && id !== ROOT) node.changed = diffEntries(vs[i - 1]!.entry!, entry);
-    if (v.layer === k && v.deletedBy !== undefined) node.deletedBy = v.deletedBy;
+    if (status === 'modified' && id !== ROOT)
+      node.changed = diffEntries(this.vEntry[this.vPrev[v]!]!, entry);
+    const cause = vLayer === k ? this.vCause.get(v) : undefined;
+    if (cause !== undefined) node.deletedBy = cause;
     return node;
   }
 
@@ -741,14 +809,14 @@ export class Overlay {
     const rec = this.records[k]!;
     const rows: LayerChange[] = [];
     for (const id of rec.touched) {
-      const vs = this.versions[id]!;
-      const i = this.versionIndexAt(id, k);
-      const v = vs[i]!;
-      const prev = i > 0 ? vs[i - 1] : undefined;
+      const v = this.versionAt(id, k);
+      const prev = this.vPrev[v]!;
+      const action = ACTIONS[this.vAction[v]!]!;
+      const flags = this.vFlags[v]!;
       const path = this.paths[id]!;
-      if (v.action === 'deleted') {
+      if (action === 'deleted') {
         if (this.deletedAt(this.parents[id]!, k)) continue; // inside a deleted directory
-        const before = prev!.entry!;
+        const before = this.vEntry[prev]!;
         const hidden = stats.hidden.get(id) ?? zeroHidden();
         rows.push({
           path,
@@ -756,31 +824,31 @@ export class Overlay {
           type: before.type,
           entry: before,
           before,
-          beforeLayer: prev!.layer,
+          beforeLayer: this.vLayer[prev]!,
           size: hidden.bytes,
-          deletedBy: v.deletedBy,
+          deletedBy: this.vCause.get(v),
           hidden,
         });
         continue;
       }
-      const entry = v.entry!;
+      const entry = this.vEntry[v]!;
       const row: LayerChange = {
         path,
-        action: v.action,
+        action,
         type: entry.type,
         entry,
         size: regularSize(entry),
       };
-      if (v.action === 'modified') {
-        row.before = prev!.entry!;
-        row.beforeLayer = prev!.layer;
+      if (action === 'modified') {
+        row.before = this.vEntry[prev]!;
+        row.beforeLayer = this.vLayer[prev]!;
         row.changed = diffEntries(row.before, entry);
       }
-      if (v.flags & F_IMPLIED) row.implied = true;
-      if (v.flags & F_RETARGETED) row.retargeted = true;
-      if (v.flags & F_REPLACED) {
+      if (flags & F_IMPLIED) row.implied = true;
+      if (flags & F_RETARGETED) row.retargeted = true;
+      if (flags & F_REPLACED) {
         row.replaced = true;
-        row.deletedBy = v.deletedBy;
+        row.deletedBy = this.vCause.get(v);
       }
       if (rec.opaque.has(id)) row.opaque = true;
       const below = stats.below.get(id);
@@ -824,7 +892,7 @@ export class Overlay {
       }
     }
     const shadows = this.shadowedById.get(id) ?? [];
-    const vs = this.versions[id]!;
+    const vs = this.versionsOf(id);
     const events: PathEvent[] = [];
     for (let i = 0; i < vs.length; i++) {
       const v = vs[i]!;
@@ -865,7 +933,8 @@ export class Overlay {
   /** How big the model is: distinct paths, versions stored, shadowed copies (for diagnostics). */
   modelSize(): { paths: number; versions: number; shadowed: number } {
     let versions = 0;
-    for (const vs of this.versions) versions += vs.length;
+    for (let id = 0; id < this.paths.length; id++)
+      for (let v = this.lastV[id]!; v >= 0; v = this.vPrev[v]!) versions++;
     return { paths: this.paths.length, versions, shadowed: this.shadowed.length };
   }
 
@@ -874,7 +943,7 @@ export class Overlay {
     this.wasted ??= computeWastedSpace({
       layers: this.layers,
       paths: this.paths,
-      versions: this.versions,
+      versionsOf: (id) => this.versionsOf(id),
       shadowed: this.shadowed,
     });
     return this.wasted;

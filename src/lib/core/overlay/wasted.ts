@@ -27,7 +27,8 @@ export interface WasteSource {
   layers: readonly (readonly TarEntry[])[];
   /** Path table of the overlay (id 0 = root). */
   paths: readonly string[];
-  versions: readonly (readonly Version[])[];
+  /** A path's versions, oldest first. */
+  versionsOf: (id: number) => readonly Version[];
   shadowed: readonly Shadowed[];
 }
 
@@ -46,7 +47,7 @@ export function computeWastedSpace(src: WasteSource): WastedSpace {
   let reclaimableBytes = 0;
 
   for (let id = 1; id < src.paths.length; id++) {
-    const vs = src.versions[id]!;
+    const vs = src.versionsOf(id);
     const shadows = shadowById.get(id);
     if (vs.length === 0 && shadows === undefined) continue;
 
