@@ -49,6 +49,8 @@ import { computeWastedSpace } from './wasted';
 import { plainEntry } from '../tar/columns';
 
 const ROOT = 0;
+/** A path component starting `.wh.` after the first. */
+const WHITEOUT_IN_PATH = '/' + WHITEOUT_PREFIX;
 
 /** Version flags. */
 const F_IMPLIED = 1;
@@ -363,7 +365,11 @@ export class Overlay {
     const plain: TarEntry[] = [];
     const plnk = new Map<string, TarEntry>();
 
-    for (const e of entries) {
+    // Called once per entry of every layer when the overlay is built: the checks below read the
+    // path in place rather than cutting its directory, base name and first component out of it
+    // (three strings per entry, most of what the build allocated).
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
       const p = e.path;
       if (p === '') {
         // The root `./` entry: root metadata only (never listed, never replaced by a non-dir).
@@ -375,20 +381,25 @@ export class Overlay {
         continue;
       }
       const slash = p.lastIndexOf('/');
-      const dir = slash < 0 ? '' : p.slice(0, slash);
-      const base = p.slice(slash + 1);
-      const first = slash < 0 ? p : p.slice(0, p.indexOf('/'));
-      if (first.startsWith(AUFS_META_PREFIX) && p !== OPAQUE_MARKER) {
+      if (p.startsWith(AUFS_META_PREFIX) && p !== OPAQUE_MARKER) {
         // AUFS metadata at the root is skipped; regular files in .wh..wh.plnk are kept aside as
         // hardlink targets (moby diff.go, "Skip AUFS metadata dirs").
-        if (first === AUFS_LINK_DIR && slash >= 0 && isRegular(e)) plnk.set(base, e);
+        const firstEnd = p.indexOf('/');
+        const first = firstEnd < 0 ? p : p.slice(0, firstEnd);
+        if (first === AUFS_LINK_DIR && slash >= 0 && isRegular(e)) plnk.set(p.slice(slash + 1), e);
         continue;
       }
-      if (dir !== '' && (dir.startsWith(WHITEOUT_PREFIX) || dir.includes('/' + WHITEOUT_PREFIX))) {
-        this.issue(k, p, 'marker-parent');
-        continue;
+      // A `.wh.`-named directory anywhere above the entry: at the start, or after a `/`.
+      if (slash > 0) {
+        const inner = p.indexOf(WHITEOUT_IN_PATH);
+        if (p.startsWith(WHITEOUT_PREFIX) || (inner >= 0 && inner < slash)) {
+          this.issue(k, p, 'marker-parent');
+          continue;
+        }
       }
-      if (base.startsWith(WHITEOUT_PREFIX)) {
+      if (p.startsWith(WHITEOUT_PREFIX, slash + 1)) {
+        const dir = slash < 0 ? '' : p.slice(0, slash);
+        const base = p.slice(slash + 1);
         if (base === OPAQUE_MARKER) opaques.push({ dir, marker: p });
         else if (base === WHITEOUT_PREFIX) this.issue(k, p, 'empty-whiteout');
         else {
@@ -438,7 +449,8 @@ export class Overlay {
     }
 
     // 3. The layer's own entries, in tar order.
-    for (const e0 of plain) {
+    for (let i = 0; i < plain.length; i++) {
+      const e0 = plain[i]!;
       let e = e0;
       let flags = 0;
       if (e.type === 'hardlink') {
@@ -478,7 +490,9 @@ export class Overlay {
   /** Compare each touched path with its lower version: added, modified or deleted. */
   private classify(k: number, rec: LayerRecord): void {
     const kept: number[] = [];
-    for (const id of this.touched) {
+    const touched = this.touched;
+    for (let i = 0; i < touched.length; i++) {
+      const id = touched[i]!;
       const v = this.lastV[id]!;
       const prev = this.vPrev[v]!;
       const entry = this.vEntry[v];
@@ -516,7 +530,8 @@ export class Overlay {
     }
     kept.sort((a, b) => a - b);
     rec.touched = Int32Array.from(kept);
-    for (const id of kept) {
+    for (let i = 0; i < kept.length; i++) {
+      const id = kept[i]!;
       if (this.vAction[this.lastV[id]!] === DELETED && !this.deletedAt(this.parents[id]!, k))
         rec.deletedRoots++;
     }
