@@ -115,9 +115,16 @@ export function decodeField(buf: Uint8Array, off: number, len: number): string {
   return decodeRange(buf, off, end, ascii);
 }
 
+/**
+ * ASCII names up to this length are built char by char. Longer ones go through the decoder: V8
+ * makes `s +=` past 12 characters a chain of cons strings (~20 bytes a character), and a path
+ * kept in the index stayed such a chain, about 1 KB for a 50-character path, until it was posted.
+ */
+const BY_CHAR_MAX = 12;
+
 function decodeRange(buf: Uint8Array, off: number, end: number, ascii: boolean): string {
   if (end === off) return '';
-  if (!ascii || end - off > 64) return utf8.decode(buf.subarray(off, end));
+  if (!ascii || end - off > BY_CHAR_MAX) return utf8.decode(buf.subarray(off, end));
   let s = '';
   for (let i = off; i < end; i++) s += String.fromCharCode(buf[i]);
   return s;
