@@ -4,7 +4,7 @@
  */
 import type { ArchiveModel, ImageInfo, LayerInfo } from '../core/image/types';
 import type { TarEntry } from '../core/tar/types';
-import { buildOverlay, type Overlay } from '../core/overlay';
+import { Overlay, buildOverlay } from '../core/overlay';
 import type { CommittedLayer } from '../core/container';
 import { ContainersState } from './containers.svelte';
 import { ArchiveClient } from '../workers/client';
@@ -46,6 +46,11 @@ export class Session {
   overlayMs = $state<number | undefined>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   #building = new Set<number>();
+  /**
+   * The overlay of the image on screen, built layer by layer while the archive is indexed (see
+   * `ensureOverlay`); published when indexing ends.
+   */
+  #early: { index: number; keys: readonly string[]; overlay: Overlay; ms: number } | undefined;
   #client: ArchiveClient;
   /** Committed layers' tars by layer key: they have no place in the archive (issue 5). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bytes to read, never rendered
@@ -68,9 +73,17 @@ export class Session {
       onLayer: (key, entries, _stats, layer) => {
         this.entries = { ...this.entries, [key]: entries };
         this.layers = { ...this.layers, [key]: layer };
+        this.#advance();
       },
       onProgress: (p) => (this.progress = p),
       onIndexed: () => {
+        this.#advance();
+        const early = this.#early;
+        if (early && early.overlay.applied === early.keys.length) {
+          this.overlayMs = early.ms;
+          this.overlays = { ...this.overlays, [early.index]: early.overlay };
+        }
+        this.#early = undefined;
         this.status = 'ready';
         this.verifying = true;
         this.indexedMs = performance.now() - this.startedAt;
@@ -80,6 +93,7 @@ export class Session {
       onVerify: (key, layer) => (this.layers = { ...this.layers, [key]: layer }),
       onVerified: () => (this.verifying = false),
       onError: (e) => {
+        this.#early = undefined;
         this.verifying = false;
         if (e.code === 'cancelled') this.status = 'cancelled';
         else {
@@ -119,9 +133,24 @@ export class Session {
    * Builds the image's overlay once all of its layers are indexed, on the main thread (about
    * 0.2 s for 5 × 40k entries) after a timeout, so the "analysing…" state paints first. A layer
    * the archive does not hold counts as empty (the layers view says it is missing).
+   *
+   * Asked while the archive is still being indexed, it builds the overlay of that image layer by
+   * layer as they arrive instead (one image at a time): the work and the memory it takes are then
+   * spread over the indexing rather than piled into one long task at its end, which was the
+   * renderer's memory peak on big images (docs/PERFORMANCE.md).
    */
   ensureOverlay(image: ImageInfo): void {
     const i = image.index;
+    if (this.status === 'indexing' && !this.#early && !this.overlays[i]) {
+      this.#early = {
+        index: i,
+        keys: [...image.layerKeys],
+        overlay: new Overlay(image.layerKeys.length),
+        ms: 0,
+      };
+      this.#advance();
+      return;
+    }
     if (this.status !== 'ready' || this.overlays[i] || this.#building.has(i)) return;
     this.#building.add(i);
     setTimeout(() => {
@@ -133,6 +162,21 @@ export class Session {
       this.overlayMs = performance.now() - t;
       this.overlays = { ...this.overlays, [i]: overlay };
     }, ANALYSE_DELAY_MS);
+  }
+
+  /** Applies to the early overlay every next layer of its image that has arrived. */
+  #advance(): void {
+    const early = this.#early;
+    if (!early) return;
+    const t = performance.now();
+    while (early.overlay.applied < early.keys.length) {
+      const key = early.keys[early.overlay.applied]!;
+      // A layer the archive does not hold counts as empty, as in `ensureOverlay`.
+      const entries = this.entries[key] ?? (this.layers[key]?.present ? undefined : []);
+      if (!entries) break;
+      early.overlay.applyNext(entries);
+    }
+    early.ms += performance.now() - t;
   }
 
   /** Like `ensureOverlay`, but now, on this thread (a container needs its image's overlay). */
@@ -193,6 +237,7 @@ export class Session {
   }
 
   cancel(): void {
+    this.#early = undefined;
     this.#client.cancel();
     if (this.status === 'opening' || this.status === 'indexing') this.status = 'cancelled';
     this.verifying = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOverlay, mergedListing } from './index';
+import { Overlay, buildOverlay, mergedListing } from './index';
 import { dir, entry, file, hardlink, opaque, symlink, whiteout } from './entries.test-helpers';
 
 /** Lines of the listing with only path and type, for compact assertions. */
@@ -503,5 +503,37 @@ describe('odd input', () => {
       '\uFFFD',
       '\u{1F600}',
     ]);
+  });
+});
+
+describe('building layer by layer', () => {
+  it('gives the same model as building at once, and refuses a layer too many', () => {
+    const layers = [
+      [dir('etc'), file('etc/a', 1), file('etc/b', 2)],
+      [whiteout('etc/a'), file('etc/b', 5), symlink('etc/c', 'b')],
+      [opaque('etc'), file('etc/d', 7)],
+    ];
+    const whole = buildOverlay(layers);
+    const stepwise = new Overlay(layers.length);
+    for (const [k, l] of layers.entries()) {
+      expect(stepwise.applied).toBe(k);
+      stepwise.applyNext(l);
+    }
+    expect(() => stepwise.applyNext([])).toThrow(RangeError);
+    for (let k = 0; k < layers.length; k++) {
+      expect(mergedListing(stepwise, k)).toEqual(mergedListing(whole, k));
+      expect(stepwise.changes(k)).toEqual(whole.changes(k));
+      expect(stepwise.layerSummary(k)).toEqual(whole.layerSummary(k));
+    }
+    expect(stepwise.pathHistory('etc/b')).toEqual(whole.pathHistory('etc/b'));
+    expect(stepwise.wastedSpace()).toEqual(whole.wastedSpace());
+    expect(mergedListing(stepwise, 2)).toEqual(['etc\tdir\t0\t755\t', 'etc/d\tfile\t7\t644\t']);
+  });
+
+  it('answers for an image of no layers at once', () => {
+    const o = new Overlay(0);
+    expect(o.applied).toBe(0);
+    expect(() => o.applyNext([])).toThrow(RangeError);
+    expect(o.modelSize()).toEqual({ paths: 1, versions: 1, shadowed: 0 });
   });
 });

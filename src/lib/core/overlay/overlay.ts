@@ -195,9 +195,14 @@ export class Overlay {
   private removed = new Map<number, DeleteCause>();
   private totals = { entries: 0, files: 0, bytes: 0 };
 
-  /** Use `buildOverlay`. */
-  constructor(private readonly layers: readonly (readonly TarEntry[])[]) {
-    this.layerCount = layers.length;
+  private readonly layers: (readonly TarEntry[])[] = [];
+
+  /**
+   * Use `buildOverlay`, or this and `applyNext` for each layer as it becomes available (the
+   * queries need all `layerCount` of them).
+   */
+  constructor(layerCount: number) {
+    this.layerCount = layerCount;
     this.paths.push('');
     this.parents.push(-1);
     this.kids.push(undefined);
@@ -207,7 +212,24 @@ export class Overlay {
     this.addVersion(ROOT, -1, root, F_IMPLIED, undefined);
     this.cur.push(root);
     this.index.set('', ROOT);
-    for (let k = 0; k < layers.length; k++) this.applyLayer(k, layers[k]!);
+    if (layerCount === 0) this.endBuild();
+  }
+
+  /** Layers applied so far (the overlay answers queries once all `layerCount` are). */
+  get applied(): number {
+    return this.layers.length;
+  }
+
+  /** Applies the next layer up. */
+  applyNext(entries: readonly TarEntry[]): void {
+    const k = this.layers.length;
+    if (k >= this.layerCount) throw new RangeError('every layer is applied already');
+    this.layers.push(entries);
+    this.applyLayer(k, entries);
+    if (k + 1 === this.layerCount) this.endBuild();
+  }
+
+  private endBuild(): void {
     this.cur = [];
     this.touched = [];
     this.removed = new Map();
@@ -967,5 +989,7 @@ export class Overlay {
 
 /** Merge the layers of one image (bottom→top, each in tar order) into an overlay model. */
 export function buildOverlay(layers: readonly (readonly TarEntry[])[]): Overlay {
-  return new Overlay(layers);
+  const overlay = new Overlay(layers.length);
+  for (const entries of layers) overlay.applyNext(entries);
+  return overlay;
 }
