@@ -130,10 +130,11 @@ class Tally {
     this.nameBytes += e.path.length + e.linkname.length + e.uname.length + e.gname.length;
     if (e.xattrs)
       for (const [k, v] of Object.entries(e.xattrs)) this.nameBytes += k.length + v.length;
-    const slash = e.path.lastIndexOf('/');
-    const base = slash < 0 ? e.path : e.path.slice(slash + 1);
-    if (base.startsWith('.wh.')) {
-      if (base === '.wh..wh..opq') this.opaqueWhiteouts++;
+    // The base name is read in place: this runs for every entry the worker indexes.
+    const p = e.path;
+    const base = p.lastIndexOf('/') + 1;
+    if (p.startsWith('.wh.', base)) {
+      if (p.length - base === 12 && p.endsWith('.wh..wh..opq')) this.opaqueWhiteouts++;
       else this.whiteouts++;
     } else if (e.type === 'file') this.contentSize += e.size;
     else if (e.type === 'symlink') this.contentSize += this.utf8.encode(e.linkname).length;

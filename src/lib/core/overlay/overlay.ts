@@ -193,6 +193,9 @@ export class Overlay {
   private cur: (TarEntry | undefined)[] = [];
   private touched: number[] = [];
   private removed = new Map<number, DeleteCause>();
+  /** The parent `intern` found last (its path and id). */
+  private lastParentPath = '';
+  private lastParent = ROOT;
   private totals = { entries: 0, files: 0, bytes: 0 };
 
   private readonly layers: (readonly TarEntry[])[] = [];
@@ -247,7 +250,21 @@ export class Overlay {
     const hit = this.index.get(path);
     if (hit !== undefined) return hit;
     const slash = path.lastIndexOf('/');
-    const parent = slash < 0 ? ROOT : this.intern(path.slice(0, slash));
+    let parent: number;
+    if (slash < 0) parent = ROOT;
+    else if (
+      // Tar order lists a directory's entries together: the parent is most often the last one
+      // seen, recognised without cutting its path out of this one.
+      slash === this.lastParentPath.length &&
+      path.startsWith(this.lastParentPath)
+    )
+      parent = this.lastParent;
+    else {
+      const dir = path.slice(0, slash);
+      parent = this.intern(dir);
+      this.lastParentPath = this.paths[parent]!;
+      this.lastParent = parent;
+    }
     const id = this.paths.length;
     this.paths.push(path);
     this.parents.push(parent);
