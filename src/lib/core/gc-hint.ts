@@ -45,13 +45,15 @@ export function discarded(bytes: number): void {
   sink.buffer = undefined;
 }
 
-type Transferable = ArrayBuffer & { transfer?: (length?: number) => ArrayBuffer };
+/** `ArrayBuffer.prototype.transfer` (ES2024) is missing from this project's TypeScript lib. */
+type DetachableBuffer = ArrayBuffer & { transfer?: (length?: number) => ArrayBuffer };
 
 /**
  * Frees a chunk's buffer now, when the chunk is the whole of a buffer nobody else holds (a
  * decoder's fresh output, handed over and done with): `ArrayBuffer.prototype.transfer(0)` detaches
- * it, which drops its memory at once instead of at the next collection. Anything else, and
- * engines without `transfer`, fall back to `discarded`.
+ * it, which drops its memory at once instead of at the next collection. A view into a larger
+ * buffer, or an engine without `transfer`, is left to the collector. The bytes are counted by
+ * `discarded` either way.
  *
  * Why: a collection, even hinted early, runs incrementally while the decoder keeps allocating, and
  * every buffer made during it lives to the next one. Indexing the zstd bench archive (fzstd hands
@@ -61,7 +63,7 @@ type Transferable = ArrayBuffer & { transfer?: (length?: number) => ArrayBuffer 
  */
 export function release(chunk: Uint8Array): void {
   if (IS_NODE) return;
-  const buffer = chunk.buffer as Transferable;
+  const buffer = chunk.buffer as DetachableBuffer;
   const bytes = chunk.byteLength;
   if (
     typeof buffer.transfer === 'function' &&

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { openArchive, type OpenedArchive } from './open';
-import { indexLayer, readLayerFile, verifyLayer } from './layers';
+import { indexLayer, indexLayerColumns, readLayerFile, verifyLayer } from './layers';
+import { entriesOf, plainEntry } from '../tar/columns';
 import { ArchiveError, type ArchiveErrorCode } from './errors';
 import { writeTar } from '../tar/write';
 import {
@@ -120,6 +121,13 @@ describe('archive variants', () => {
       expect(top.compression).toBe(compression === 'zstd' ? 'zstd' : 'gzip');
       expect(top.stats?.opaqueWhiteouts).toBe(1);
       expect(top.diffIdState).toBe('verified');
+      // The worker's columns hold the same index, each entry once, with the same counts.
+      for (const key of o.model.images[0]!.layerKeys) {
+        const objects = await indexLayer(o, key);
+        const columns = await indexLayerColumns(o, key);
+        expect(columns.stats).toStrictEqual(objects.stats);
+        expect(entriesOf(columns.columns).map(plainEntry)).toStrictEqual(objects.entries);
+      }
     }
   });
 

@@ -197,12 +197,12 @@ export async function indexLayerColumns(
   key: string,
   opts: LayerTaskOptions = {},
 ): Promise<LayerColumns> {
-  let builder = new ColumnsBuilder();
+  let builder: ColumnsBuilder | undefined;
   const stats = await indexInto(opened, key, opts, () => {
-    builder = new ColumnsBuilder();
-    return (e) => builder.add(e);
+    const b = (builder = new ColumnsBuilder());
+    return (e) => b.add(e);
   });
-  return { key, columns: builder.finish(), stats };
+  return { key, columns: builder!.finish(), stats };
 }
 
 async function indexInto(
@@ -220,13 +220,19 @@ async function indexInto(
   const report = (bytesDone: number) =>
     opts.onProgress?.({ phase: 'indexing', bytesDone, bytesTotal: size });
   let tally = new Tally();
-  let sink = begin();
+  let sink: (e: TarEntry) => void = () => {};
+  /** Each pass over the layer starts counting and collecting afresh. */
+  const startPass = () => {
+    tally = new Tally();
+    sink = begin();
+  };
   const onEntry = (e: TarEntry) => {
     tally.add(e);
     sink(e);
   };
   try {
     if (layer.compression === 'none') {
+      startPass();
       await indexTarBlob(src, {
         start: offset,
         end: offset + size,
@@ -240,12 +246,8 @@ async function indexInto(
       remember(opened, key, tally);
       return tally.stats(size);
     }
-    let attempts = 0;
     const r = await withGzipFallback(layer, async (decoder) => {
-      if (attempts++ > 0) {
-        tally = new Tally();
-        sink = begin();
-      }
+      startPass();
       let stored = 0;
       let produced = 0;
       // Hashing here doubles the work on the path to the first complete index (measured: gzip

@@ -26,10 +26,25 @@ const TYPES: readonly TarEntryType[] = [
 ];
 const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
 
-/** Numbers per entry in `nums`, in this order. */
+/** Numbers per entry in `nums`, at these offsets (shared by the builder and `ColumnEntry`). */
 const N = 10;
-/** Codes per entry in `codes`: type, uname, gname, typeflag (indexes into TYPES / `strings`). */
+const SIZE = 0;
+const MODE = 1;
+const UID = 2;
+const GID = 3;
+const MTIME = 4;
+const DEVMAJOR = 5;
+const DEVMINOR = 6;
+const HEADER_OFFSET = 7;
+const DATA_OFFSET = 8;
+/** NaN: the entry has none. */
+const REAL_SIZE = 9;
+/** Codes per entry in `codes`: the type (an index into TYPES) and three indexes into `strings`. */
 const C = 4;
+const TYPE = 0;
+const UNAME = 1;
+const GNAME = 2;
+const TYPEFLAG = 3;
 
 export interface EntryColumns {
   count: number;
@@ -83,21 +98,21 @@ export class ColumnsBuilder {
     this.paths.push(e.path);
     this.links.push(e.linkname);
     const n = i * N;
-    nums[n] = e.size;
-    nums[n + 1] = e.mode;
-    nums[n + 2] = e.uid;
-    nums[n + 3] = e.gid;
-    nums[n + 4] = e.mtime;
-    nums[n + 5] = e.devmajor;
-    nums[n + 6] = e.devminor;
-    nums[n + 7] = e.headerOffset;
-    nums[n + 8] = e.dataOffset;
-    nums[n + 9] = e.realSize ?? NaN;
+    nums[n + SIZE] = e.size;
+    nums[n + MODE] = e.mode;
+    nums[n + UID] = e.uid;
+    nums[n + GID] = e.gid;
+    nums[n + MTIME] = e.mtime;
+    nums[n + DEVMAJOR] = e.devmajor;
+    nums[n + DEVMINOR] = e.devminor;
+    nums[n + HEADER_OFFSET] = e.headerOffset;
+    nums[n + DATA_OFFSET] = e.dataOffset;
+    nums[n + REAL_SIZE] = e.realSize ?? NaN;
     const c = i * C;
-    codes[c] = TYPE_CODE.get(e.type) ?? TYPES.length - 1;
-    codes[c + 1] = this.code(e.uname);
-    codes[c + 2] = this.code(e.gname);
-    codes[c + 3] = this.code(e.typeflag);
+    codes[c + TYPE] = TYPE_CODE.get(e.type) ?? TYPES.length - 1;
+    codes[c + UNAME] = this.code(e.uname);
+    codes[c + GNAME] = this.code(e.gname);
+    codes[c + TYPEFLAG] = this.code(e.typeflag);
     if (e.xattrs !== undefined) this.xattrs.push([i, e.xattrs]);
   }
 
@@ -169,56 +184,62 @@ class ColumnEntry implements TarEntry {
     this.#t = t;
     this.#i = i;
   }
+  #num(at: number): number {
+    return this.#t.nums[this.#i * N + at]!;
+  }
+  #str(at: number): string {
+    return this.#t.strings[this.#t.codes[this.#i * C + at]!]!;
+  }
   get path(): string {
     return this.#t.paths[this.#i]!;
   }
   get type(): TarEntryType {
-    return TYPES[this.#t.codes[this.#i * C]!]!;
+    return TYPES[this.#t.codes[this.#i * C + TYPE]!]!;
   }
   get size(): number {
-    return this.#t.nums[this.#i * N]!;
+    return this.#num(SIZE);
   }
   get mode(): number {
-    return this.#t.nums[this.#i * N + 1]!;
+    return this.#num(MODE);
   }
   get uid(): number {
-    return this.#t.nums[this.#i * N + 2]!;
+    return this.#num(UID);
   }
   get gid(): number {
-    return this.#t.nums[this.#i * N + 3]!;
+    return this.#num(GID);
   }
   get uname(): string {
-    return this.#t.strings[this.#t.codes[this.#i * C + 1]!]!;
+    return this.#str(UNAME);
   }
   get gname(): string {
-    return this.#t.strings[this.#t.codes[this.#i * C + 2]!]!;
+    return this.#str(GNAME);
   }
   get mtime(): number {
-    return this.#t.nums[this.#i * N + 4]!;
+    return this.#num(MTIME);
   }
   get linkname(): string {
     return this.#t.links[this.#i]!;
   }
   get devmajor(): number {
-    return this.#t.nums[this.#i * N + 5]!;
+    return this.#num(DEVMAJOR);
   }
   get devminor(): number {
-    return this.#t.nums[this.#i * N + 6]!;
+    return this.#num(DEVMINOR);
   }
   get headerOffset(): number {
-    return this.#t.nums[this.#i * N + 7]!;
+    return this.#num(HEADER_OFFSET);
   }
   get dataOffset(): number {
-    return this.#t.nums[this.#i * N + 8]!;
+    return this.#num(DATA_OFFSET);
   }
   get typeflag(): string {
-    return this.#t.strings[this.#t.codes[this.#i * C + 3]!]!;
+    return this.#str(TYPEFLAG);
   }
   get xattrs(): Record<string, string> | undefined {
     return this.#t.xattrs?.get(this.#i);
   }
   get realSize(): number | undefined {
-    const v = this.#t.nums[this.#i * N + 9]!;
+    const v = this.#num(REAL_SIZE);
     return Number.isNaN(v) ? undefined : v;
   }
   toJSON(): TarEntry {
