@@ -296,7 +296,7 @@ async function withGzipFallback<T>(
   attempt: (decoder: DecoderKind) => Promise<T>,
 ): Promise<T> {
   try {
-    return await attempt(layer.compression === 'gzip' ? 'native-gzip' : 'fzstd');
+    return await attempt(layer.compression === 'gzip' ? 'native-gzip' : 'zstd');
   } catch (e) {
     const limit = (e instanceof ArchiveError || e instanceof TarFormatError) && e.code === 'limit';
     if (layer.compression !== 'gzip' || isAbort(e) || limit) throw e;
@@ -429,7 +429,7 @@ export async function readLayerFile(
   const reader = decompressedStream(
     opened.outer.source.slice(offset, offset + size),
     layer.compression,
-    layer.compression === 'gzip' ? 'pako-gzip' : 'fzstd',
+    layer.compression === 'gzip' ? 'pako-gzip' : 'zstd',
     { what: `The layer ${layer.blob.path}`, storedBytes: size },
   ).getReader();
   try {

@@ -5,12 +5,14 @@ import { ArchiveError } from '../archive/errors';
 import { LIMITS, formatLimit, maxExpandedBytes } from '../limits';
 import { blobChunks } from '../tar/blob-chunks';
 import { IS_NODE } from '../runtime';
-import { discarded, release } from '../gc-hint';
+import { discarded, release, relinquish } from '../gc-hint';
+import { loadZstdWasm, ZstdWasmStream, type ZstdExports } from './zstd-wasm';
 
 /** Bytes handed to the decompressors per read. */
 const PAKO_CHUNK_BYTES = 1 << 20;
 
-export type DecoderKind = 'native-gzip' | 'pako-gzip' | 'fzstd';
+/** `zstd`: libzstd built to WebAssembly (zstd-wasm.ts), or fzstd where WebAssembly cannot run. */
+export type DecoderKind = 'native-gzip' | 'pako-gzip' | 'zstd';
 
 /** The decompression-bomb guard: what the stream is, for the message, and its compressed size. */
 export interface ExpansionGuard {
@@ -25,8 +27,9 @@ export interface ExpansionGuard {
  * gzip uses the browser's native DecompressionStream (fastest measured, BROWSER.md), which stops
  * at the first gzip member (whatwg/compression#42); `decoder: 'pako-gzip'` is the fallback that
  * loops over members (eStargz) and tolerates zero padding after the stream, used when the native
- * one fails. zstd has no native decoder in Chromium: fzstd, a maintained pure-JS one that also
- * skips skippable frames (zstd:chunked).
+ * one fails. zstd has no native decoder in Chromium: the reference decoder built to WebAssembly
+ * (zstd-wasm.ts), or where that cannot run fzstd, a maintained pure-JS one; both decode every
+ * frame and skip skippable ones (zstd:chunked).
  */
 export function decompressedStream(
   input: Blob | ReadableStream<Uint8Array>,
@@ -183,6 +186,65 @@ function corrupt(why: string): ArchiveError {
   );
 }
 
+/** zstd as a stream of chunks of its own: the WebAssembly decoder if it loads, else fzstd. */
+function zstdStream(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async start() {
+      const wasm = await loadZstdWasm();
+      reader = (wasm ? wasmZstdStream(source, wasm) : fzstdStream(source)).getReader();
+    },
+    async pull(controller) {
+      const { value, done } = await reader!.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader?.cancel(reason);
+    },
+  });
+}
+
+/** The WebAssembly decoder, each decoded piece copied out (a stream's chunks must stay valid). */
+function wasmZstdStream(
+  source: ReadableStream<Uint8Array>,
+  wasm: ZstdExports,
+): ReadableStream<Uint8Array> {
+  const input = source.getReader();
+  const guard = new ZstdWindowGuard();
+  let dec: ZstdWasmStream | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        dec ??= new ZstdWasmStream(wasm);
+        let emitted = false;
+        while (!emitted) {
+          const { value, done } = await input.read();
+          if (done) {
+            dec.finish();
+            dec.free();
+            controller.close();
+            return;
+          }
+          guard.push(value);
+          dec.push(value, (view) => {
+            controller.enqueue(view.slice());
+            emitted = true;
+          });
+        }
+      } catch (e) {
+        dec?.free();
+        input.cancel(e).catch(() => {});
+        throw e;
+      }
+    },
+    cancel(reason) {
+      dec?.free();
+      return input.cancel(reason);
+    },
+  });
+}
+
 /**
  * Walks zstd frame and block headers (RFC 8878 §3.1) ahead of the decoder, to refuse a frame whose
  * window is larger than LIMITS.zstdWindowBytes before fzstd allocates it (fzstd allocates whatever
@@ -301,7 +363,8 @@ export class ZstdWindowGuard {
   }
 }
 
-function zstdStream(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+/** fzstd, for where WebAssembly cannot run (exported for its tests). */
+export function fzstdStream(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   return chunkedTransform(source, (emit) => {
     let ended = false;
     const dec = new ZstdDecompress((data, final) => {
@@ -367,6 +430,14 @@ function xzStream(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array
  */
 const WRITE_CONSUMES_CHUNK = !IS_NODE;
 
+/**
+ * Stored bytes per `DecompressionStream` write in a browser. The native decoder turns a written
+ * chunk into output at once, all of it queued before the first is read: 1 MiB of a file of zeros
+ * is a gigabyte. Fed 64 KiB at a time, the gzip bench archive's largest burst went from ~100 MB to
+ * a few, at the same speed. Node frees its chunks promptly and gets the whole read.
+ */
+const NATIVE_WRITE_BYTES = IS_NODE ? Infinity : 64 << 10;
+
 export interface DecodeRangeOptions {
   signal?: AbortSignal;
   /** Every stored (compressed) chunk, in order; a view valid only during the call. */
@@ -395,6 +466,10 @@ export async function decodeBlobRange(
   onPlain: (chunk: Uint8Array) => boolean | void,
   opts: DecodeRangeOptions = {},
 ): Promise<void> {
+  if (compression === 'zstd') {
+    const wasm = await loadZstdWasm();
+    if (wasm) return decodeZstdRange(blob, start, end, wasm, onPlain, opts);
+  }
   const { signal, onStored, guard } = opts;
   const max = guard ? maxExpandedBytes(guard.storedBytes) : Infinity;
   let produced = 0;
@@ -411,7 +486,10 @@ export async function decodeBlobRange(
       try {
         for await (const chunk of blobChunks(blob, start, end, { signal })) {
           onStored?.(chunk);
-          await writer.write(WRITE_CONSUMES_CHUNK ? chunk : chunk.slice());
+          for (let at = 0; at < chunk.length; at += NATIVE_WRITE_BYTES) {
+            const piece = chunk.subarray(at, at + NATIVE_WRITE_BYTES);
+            await writer.write(WRITE_CONSUMES_CHUNK ? piece : piece.slice());
+          }
         }
         await writer.close();
       } catch (e) {
@@ -434,7 +512,7 @@ export async function decodeBlobRange(
     );
     source = decoded(tapped, compression, decoder);
   }
-  const freshChunks = compression === 'zstd';
+  const fresh = compression === 'zstd' ? 'ours' : pump ? 'native' : undefined;
   const reader = source.getReader();
   try {
     for (;;) {
@@ -444,16 +522,51 @@ export async function decodeBlobRange(
       produced += value.length;
       if (produced > max) throw expansionError(guard!, max);
       if (onPlain(value) === false) return;
-      // Every decoder hands out a fresh buffer per chunk. fzstd never looks at one again, so it
-      // is freed at once. pako fills one output buffer across calls, so its chunks are only
-      // counted; so are the native decoder's: detaching them was measured to make things worse
-      // (oci-gzip-1g: +1,000 MB instead of +350 MB), the engine keeping its own hold on them.
-      if (freshChunks) release(value);
+      // Every decoder hands out a fresh buffer per chunk, which neither looks at again once read
+      // (onPlain's views end with the call): fzstd's are the engine's own and are detached, the
+      // native decoder's the browser's and are given away (gc-hint.ts has why each, and the
+      // figures). pako fills one output buffer across calls, so its chunks are only counted.
+      if (fresh === 'ours') release(value);
+      else if (fresh === 'native') relinquish(value);
       else discarded(value.byteLength);
     }
     await pump;
   } finally {
     reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * `decodeBlobRange` for zstd through the WebAssembly decoder: stored bytes read into one reused
+ * buffer (blob-chunks.ts), copied into the module and decoded into its fixed output buffer, whose
+ * view goes to `onPlain`. Nothing is allocated per chunk, so nothing waits for the collector.
+ */
+async function decodeZstdRange(
+  blob: Blob,
+  start: number,
+  end: number,
+  wasm: ZstdExports,
+  onPlain: (chunk: Uint8Array) => boolean | void,
+  { signal, onStored, guard }: DecodeRangeOptions,
+): Promise<void> {
+  const max = guard ? maxExpandedBytes(guard.storedBytes) : Infinity;
+  let produced = 0;
+  const frames = new ZstdWindowGuard();
+  const dec = new ZstdWasmStream(wasm);
+  try {
+    for await (const chunk of blobChunks(blob, start, end, { signal })) {
+      onStored?.(chunk);
+      frames.push(chunk);
+      const more = dec.push(chunk, (view) => {
+        produced += view.length;
+        if (produced > max) throw expansionError(guard!, max);
+        return onPlain(view);
+      });
+      if (!more) return;
+    }
+    dec.finish();
+  } finally {
+    dec.free();
   }
 }
 
