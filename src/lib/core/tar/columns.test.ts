@@ -65,6 +65,10 @@ describe('entry columns', () => {
       { ...base, path: 'dev/null', type: 'char', devmajor: 1, devminor: 3, size: 0 },
       { ...base, path: 'bin/sh', type: 'symlink', linkname: 'dash', uname: 'ünïcode' },
       base,
+      // Paths and link targets travel as UTF-8: every width of it, and empty neighbours.
+      { ...base, path: 'usr/share/文档/ファイル 🐳.txt', type: 'hardlink', linkname: 'opt/Ωmega' },
+      { ...base, path: '', linkname: '' },
+      { ...base, path: 'x'.repeat(5000), type: 'symlink', linkname: 'é'.repeat(3000) },
     ];
     const back = roundTrip(entries);
     expect(back).toStrictEqual(entries);
