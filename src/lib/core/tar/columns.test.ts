@@ -69,6 +69,10 @@ describe('entry columns', () => {
       { ...base, path: 'usr/share/文档/ファイル 🐳.txt', type: 'hardlink', linkname: 'opt/Ωmega' },
       { ...base, path: '', linkname: '' },
       { ...base, path: 'x'.repeat(5000), type: 'symlink', linkname: 'é'.repeat(3000) },
+      // Owner and device numbers past 32 bits or below zero (base-256 and PAX fields can say
+      // anything) come back exactly, beside ones at the 32-bit edge.
+      { ...base, path: 'ids/edge', uid: 4_294_967_295, gid: 0, devmajor: 4_294_967_295 },
+      { ...base, path: 'ids/wide', uid: 2 ** 40, gid: -1, mode: 0o644, devminor: 2.5 },
     ];
     const back = roundTrip(entries);
     expect(back).toStrictEqual(entries);

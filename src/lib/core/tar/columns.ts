@@ -27,24 +27,32 @@ const TYPES: readonly TarEntryType[] = [
 const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
 
 /** Numbers per entry in `nums`, at these offsets (shared by the builder and `ColumnEntry`). */
-const N = 10;
+const N = 5;
 const SIZE = 0;
-const MODE = 1;
-const UID = 2;
-const GID = 3;
-const MTIME = 4;
-const DEVMAJOR = 5;
-const DEVMINOR = 6;
-const HEADER_OFFSET = 7;
-const DATA_OFFSET = 8;
+const MTIME = 1;
+const HEADER_OFFSET = 2;
+const DATA_OFFSET = 3;
 /** NaN: the entry has none. */
-const REAL_SIZE = 9;
-/** Codes per entry in `codes`: the type (an index into TYPES) and three indexes into `strings`. */
-const C = 4;
+const REAL_SIZE = 4;
+/**
+ * Codes per entry in `codes`: the type (an index into TYPES), three indexes into `strings`, then
+ * the small whole numbers, which fit 32 bits in any real archive (an entry whose do not keeps all
+ * five in `wide` instead: base-256 and PAX fields can say anything).
+ */
+const C = 9;
 const TYPE = 0;
 const UNAME = 1;
 const GNAME = 2;
 const TYPEFLAG = 3;
+const MODE = 4;
+const UID = 5;
+const GID = 6;
+const DEVMAJOR = 7;
+const DEVMINOR = 8;
+/** The fields at MODE…DEVMINOR, in order. */
+type Wide = [mode: number, uid: number, gid: number, devmajor: number, devminor: number];
+
+const fits32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 
 export interface EntryColumns {
   count: number;
@@ -64,6 +72,8 @@ export interface EntryColumns {
   strings: string[];
   /** Entries with extended attributes: [index, xattrs]. */
   xattrs: [number, Record<string, string>][];
+  /** Entries whose mode, uid, gid or device numbers do not fit 32 bits: [index, all five]. */
+  wide: [number, Wide][];
 }
 
 /** Paths joined into one string at a time while a layer is read (~200 KB of a typical layer). */
@@ -87,6 +97,7 @@ export class ColumnsBuilder {
   private readonly strings: string[] = [];
   private readonly seen = new Map<string, number>();
   private readonly xattrs: [number, Record<string, string>][] = [];
+  private readonly wide: [number, Wide][] = [];
 
   private code(s: string): number {
     let i = this.seen.get(s);
@@ -124,12 +135,7 @@ export class ColumnsBuilder {
     this.links.push(e.linkname);
     const n = i * N;
     nums[n + SIZE] = e.size;
-    nums[n + MODE] = e.mode;
-    nums[n + UID] = e.uid;
-    nums[n + GID] = e.gid;
     nums[n + MTIME] = e.mtime;
-    nums[n + DEVMAJOR] = e.devmajor;
-    nums[n + DEVMINOR] = e.devminor;
     nums[n + HEADER_OFFSET] = e.headerOffset;
     nums[n + DATA_OFFSET] = e.dataOffset;
     nums[n + REAL_SIZE] = e.realSize ?? NaN;
@@ -138,6 +144,14 @@ export class ColumnsBuilder {
     codes[c + UNAME] = this.code(e.uname);
     codes[c + GNAME] = this.code(e.gname);
     codes[c + TYPEFLAG] = this.code(e.typeflag);
+    const { mode, uid, gid, devmajor, devminor } = e;
+    if (fits32(mode) && fits32(uid) && fits32(gid) && fits32(devmajor) && fits32(devminor)) {
+      codes[c + MODE] = mode;
+      codes[c + UID] = uid;
+      codes[c + GID] = gid;
+      codes[c + DEVMAJOR] = devmajor;
+      codes[c + DEVMINOR] = devminor;
+    } else this.wide.push([i, [mode, uid, gid, devmajor, devminor]]);
     if (e.xattrs !== undefined) this.xattrs.push([i, e.xattrs]);
   }
 
@@ -154,6 +168,7 @@ export class ColumnsBuilder {
       codes: this.codes.slice(0, count * C),
       strings: this.strings,
       xattrs: this.xattrs,
+      wide: this.wide,
     };
   }
 }
@@ -194,6 +209,7 @@ class ColumnTable {
   readonly codes: Uint32Array;
   readonly strings: string[];
   readonly xattrs: Map<number, Record<string, string>> | undefined;
+  readonly wide: Map<number, Wide> | undefined;
   constructor(p: EntryColumns) {
     // Each path is cut out of the layer's one string: the engine keeps a cut of 13 characters or
     // more as a small reference into it. Sent as an array, the paths were deserialised into tens
@@ -213,6 +229,7 @@ class ColumnTable {
     this.codes = p.codes;
     this.strings = p.strings;
     this.xattrs = p.xattrs.length > 0 ? new Map(p.xattrs) : undefined;
+    this.wide = p.wide.length > 0 ? new Map(p.wide) : undefined;
   }
 }
 
@@ -225,6 +242,11 @@ class ColumnEntry implements TarEntry {
   }
   #num(at: number): number {
     return this.#t.nums[this.#i * N + at]!;
+  }
+  /** One of the fields at MODE…DEVMINOR. */
+  #int(at: number): number {
+    const wide = this.#t.wide?.get(this.#i);
+    return wide ? wide[at - MODE]! : this.#t.codes[this.#i * C + at]!;
   }
   #str(at: number): string {
     return this.#t.strings[this.#t.codes[this.#i * C + at]!]!;
@@ -239,13 +261,13 @@ class ColumnEntry implements TarEntry {
     return this.#num(SIZE);
   }
   get mode(): number {
-    return this.#num(MODE);
+    return this.#int(MODE);
   }
   get uid(): number {
-    return this.#num(UID);
+    return this.#int(UID);
   }
   get gid(): number {
-    return this.#num(GID);
+    return this.#int(GID);
   }
   get uname(): string {
     return this.#str(UNAME);
@@ -260,10 +282,10 @@ class ColumnEntry implements TarEntry {
     return this.#t.links[this.#i]!;
   }
   get devmajor(): number {
-    return this.#num(DEVMAJOR);
+    return this.#int(DEVMAJOR);
   }
   get devminor(): number {
-    return this.#num(DEVMINOR);
+    return this.#int(DEVMINOR);
   }
   get headerOffset(): number {
     return this.#num(HEADER_OFFSET);
