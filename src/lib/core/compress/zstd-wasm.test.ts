@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { zstd } from '../../../../tests/fixtures/archives';
+import { concat } from '../tar/fixtures.test-helpers';
 import { ArchiveError } from '../archive/errors';
 import { decodeBlobRange, decompressedStream, fzstdStream } from './decompress';
 import { loadZstdWasm } from './zstd-wasm';
@@ -12,17 +13,7 @@ function sample(): Uint8Array {
     parts.push(new TextEncoder().encode(`line ${i} `.repeat(4000)));
     parts.push(randomBytes(24_000));
   }
-  return concat(parts);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(...parts);
 }
 
 /** A skippable frame (RFC 8878 §3.1.2), as zstd:chunked writes its table of contents. */
@@ -39,7 +30,7 @@ async function decodeRange(stored: Uint8Array): Promise<Uint8Array> {
   await decodeBlobRange(blob, 0, blob.size, 'zstd', 'zstd', (view) => {
     parts.push(view.slice());
   });
-  return concat(parts);
+  return concat(...parts);
 }
 
 /** Where two byte arrays first differ, or -1 (`toEqual` walks 6 MB one key at a time). */
@@ -52,7 +43,7 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
 async function drain(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const c of stream as unknown as AsyncIterable<Uint8Array>) parts.push(c);
-  return concat(parts);
+  return concat(...parts);
 }
 
 describe('zstd through the WebAssembly reference decoder', () => {
@@ -64,8 +55,8 @@ describe('zstd through the WebAssembly reference decoder', () => {
   it('decodes frames in a row with skippable frames between them, in place and as a stream', async () => {
     const a = sample();
     const b = sample();
-    const stored = concat([skippable(100), zstd(a), skippable(70_000), zstd(b)]);
-    const want = concat([a, b]);
+    const stored = concat(skippable(100), zstd(a), skippable(70_000), zstd(b));
+    const want = concat(a, b);
     expect(firstDifference(await decodeRange(stored), want)).toBe(-1);
     const streamed = await drain(decompressedStream(new Blob([stored as BlobPart]), 'zstd'));
     expect(firstDifference(streamed, want)).toBe(-1);

@@ -225,7 +225,8 @@ function strip(tar: Uint8Array): Uint8Array {
   return tar.subarray(0, tar.length - 2 * BLOCK);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+/** The bytes of `parts` one after the other. */
+export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allFixtures } from './fixtures.test-helpers';
+import { allFixtures, concat } from './fixtures.test-helpers';
 import { normalizePath } from './header';
 import { indexTarBlob } from './index-blob';
 import { indexTarStream } from './index-stream';
@@ -27,16 +27,6 @@ function expected(w: TarWriteEntry, format: TarWriteFormat) {
     devmajor: device ? (w.devmajor ?? 0) : 0,
     devminor: device ? (w.devminor ?? 0) : 0,
   };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** How an xattr value comes back: UTF-8 if it is valid UTF-8, else one char per byte. */
@@ -112,7 +102,7 @@ describe('writer → indexers round trip', () => {
             expect(got).toBeUndefined();
             continue;
           }
-          const joined = concat(got!);
+          const joined = concat(...got!);
           expect(joined).toEqual(f.bytes.subarray(e.dataOffset, e.dataOffset + e.size));
         }
       }
@@ -123,7 +113,7 @@ describe('writer → indexers round trip', () => {
     for (const f of allFixtures()) {
       if (!f.entries) continue;
       const opts = { format: f.format };
-      const parts = concat([...tarParts(f.entries, opts)]);
+      const parts = concat(...tarParts(f.entries, opts));
       expect(parts).toEqual(f.bytes);
       const blob = new Uint8Array(await writeTarBlob(f.entries, opts).arrayBuffer());
       expect(blob).toEqual(f.bytes);
