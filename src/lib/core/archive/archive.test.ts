@@ -297,6 +297,48 @@ describe('what is not an image, said clearly', () => {
     expect(Object.values(t.model.layers)[0]!.diffIdState).toBe('mismatch');
   });
 
+  it('a corrupt or cut zstd layer is an error that names the layer', async () => {
+    const layer = writeTar([dir('x'), file('x/big', 'y'.repeat(200_000) + 'z'.repeat(300_000))]);
+    const good = zstd(layer);
+    const corrupt = good.slice();
+    for (let i = 30; i < 60; i++) corrupt[i] ^= 0x5a;
+    for (const [stored, code] of [
+      [corrupt, 'corrupt'],
+      [good.subarray(0, good.length - 20), 'truncated'],
+    ] as const) {
+      const config = text(
+        JSON.stringify({
+          os: 'linux',
+          architecture: 'amd64',
+          rootfs: { type: 'layers', diff_ids: [`sha256:${sha(layer)}`] },
+        }),
+      );
+      const archive = plainTar([
+        [`sha256:${sha(config)}`, config],
+        [`${sha(stored)}.tar.zst`, stored],
+        [
+          'manifest.json',
+          text(
+            JSON.stringify([
+              {
+                Config: `sha256:${sha(config)}`,
+                RepoTags: ['z:1'],
+                Layers: [`${sha(stored)}.tar.zst`],
+              },
+            ]),
+          ),
+        ],
+      ]);
+      const o = await openArchive(blob(archive));
+      const err = await indexLayer(o, Object.keys(o.model.layers)[0]!).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ArchiveError);
+      expect((err as ArchiveError).code).toBe(code);
+      expect((err as ArchiveError).message).toMatch(
+        new RegExp(`^In the layer ${sha(stored)}\\.tar\\.zst: The (zstd-)?compressed data`),
+      );
+    }
+  });
+
   it('a truncated gzip layer is an error, not a silent partial listing', async () => {
     const layer = writeTar([dir('x'), file('x/big', 'y'.repeat(200_000))]);
     const gz = gzipSync(layer);

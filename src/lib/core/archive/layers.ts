@@ -147,8 +147,15 @@ class Tally {
 }
 
 function layerError(layer: LayerInfo, e: unknown, b?: Budget): unknown {
-  if (isAbort(e) || e instanceof ArchiveError) return e;
   const where = `layer ${layer.blob?.path ?? layer.key}`;
+  // A decoder's corrupt or truncated data says what is wrong, not where: name the layer.
+  if (
+    e instanceof ArchiveError &&
+    (e.code === 'corrupt' || e.code === 'truncated') &&
+    /^The (zstd-)?compressed data/.test(e.message)
+  )
+    return new ArchiveError(e.code, `In the ${where}: ${e.message}`);
+  if (isAbort(e) || e instanceof ArchiveError) return e;
   if (e instanceof TarFormatError && e.code === 'limit' && b)
     return new ArchiveError('limit', limitMessage(where, e, b));
   if (e instanceof TarFormatError) {
