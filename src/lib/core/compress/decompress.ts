@@ -247,8 +247,10 @@ function wasmZstdStream(
 
 /**
  * Walks zstd frame and block headers (RFC 8878 §3.1) ahead of the decoder, to refuse a frame whose
- * window is larger than LIMITS.zstdWindowBytes before fzstd allocates it (fzstd allocates whatever
- * a frame header asks, up to 2 GiB). Bytes it cannot make sense of are left to fzstd to reject.
+ * window is larger than LIMITS.zstdWindowBytes before the decoder allocates it (fzstd allocates
+ * whatever a frame header asks, up to 2 GiB; libzstd refuses past 128 MiB with a message of its
+ * own, less helpful than this one). Bytes it cannot make sense of are left to the decoder to
+ * reject.
  */
 export class ZstdWindowGuard {
   private readonly head = new Uint8Array(18);

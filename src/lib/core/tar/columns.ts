@@ -1,8 +1,9 @@
 /**
  * A layer's index as columns: numbers in typed arrays, the paths as one string with their ends,
- * link targets in a plain array, one table for the few distinct owner names and typeflags. This is how an index is built in the
- * worker (`ColumnsBuilder`, fed by the parser one entry at a time) and how it crosses to the page
- * (the typed arrays are moved, not copied); `entriesOf` turns it back into `TarEntry` objects.
+ * link targets in a plain array, one table for the few distinct owner names and typeflags. This
+ * is how an index is built in the worker (`ColumnsBuilder`, fed by the parser one entry at a time)
+ * and how it crosses to the page (the typed arrays are moved, not copied); `entriesOf` turns it
+ * back into `TarEntry` objects.
  *
  * Why by hand: `postMessage(entries)` serialises every `TarEntry` as an object, writing its
  * fifteen property names again for each of a layer's tens of thousands of entries, and the page
@@ -65,8 +66,9 @@ export interface EntryColumns {
   pathEnds: Uint32Array;
   /** Link targets, '' for entries that are not links. */
   links: string[];
-  /** size, mode, uid, gid, mtime, devmajor, devminor, headerOffset, dataOffset, realSize (NaN: none). */
+  /** size, mtime, headerOffset, dataOffset, realSize (NaN: none). */
   nums: Float64Array;
+  /** type, uname, gname, typeflag (indexes), then mode, uid, gid, devmajor, devminor. */
   codes: Uint32Array;
   /** Distinct uname, gname and typeflag values. */
   strings: string[];
