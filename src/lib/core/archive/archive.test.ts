@@ -41,6 +41,28 @@ async function expectError(data: Uint8Array | Blob, code: ArchiveErrorCode, matc
   return err as ArchiveError;
 }
 
+/** A docker-archive of one image whose one layer is `stored` (the compressed `layer`). */
+function oneLayerArchive(layer: Uint8Array, stored: Uint8Array, ext: string): Uint8Array {
+  const config = text(
+    JSON.stringify({
+      os: 'linux',
+      architecture: 'amd64',
+      rootfs: { type: 'layers', diff_ids: [`sha256:${sha(layer)}`] },
+    }),
+  );
+  const name = `${sha(stored)}.${ext}`;
+  return plainTar([
+    [`sha256:${sha(config)}`, config],
+    [name, stored],
+    [
+      'manifest.json',
+      text(
+        JSON.stringify([{ Config: `sha256:${sha(config)}`, RepoTags: ['l:1'], Layers: [name] }]),
+      ),
+    ],
+  ]);
+}
+
 describe('archive variants', () => {
   it('reads a Docker < 25 legacy save with a symlinked repeated layer', async () => {
     const imgs = family();
@@ -306,29 +328,7 @@ describe('what is not an image, said clearly', () => {
       [corrupt, 'corrupt'],
       [good.subarray(0, good.length - 20), 'truncated'],
     ] as const) {
-      const config = text(
-        JSON.stringify({
-          os: 'linux',
-          architecture: 'amd64',
-          rootfs: { type: 'layers', diff_ids: [`sha256:${sha(layer)}`] },
-        }),
-      );
-      const archive = plainTar([
-        [`sha256:${sha(config)}`, config],
-        [`${sha(stored)}.tar.zst`, stored],
-        [
-          'manifest.json',
-          text(
-            JSON.stringify([
-              {
-                Config: `sha256:${sha(config)}`,
-                RepoTags: ['z:1'],
-                Layers: [`${sha(stored)}.tar.zst`],
-              },
-            ]),
-          ),
-        ],
-      ]);
+      const archive = oneLayerArchive(layer, stored, 'tar.zst');
       const o = await openArchive(blob(archive));
       const err = await indexLayer(o, Object.keys(o.model.layers)[0]!).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ArchiveError);
@@ -343,25 +343,7 @@ describe('what is not an image, said clearly', () => {
     const layer = writeTar([dir('x'), file('x/big', 'y'.repeat(200_000))]);
     const gz = gzipSync(layer);
     const cut = gz.subarray(0, gz.length - 100);
-    const config = text(
-      JSON.stringify({
-        os: 'linux',
-        architecture: 'amd64',
-        rootfs: { type: 'layers', diff_ids: [`sha256:${sha(layer)}`] },
-      }),
-    );
-    const archive = plainTar([
-      [`sha256:${sha(config)}`, config],
-      [`${sha(cut)}.tar.gz`, cut],
-      [
-        'manifest.json',
-        text(
-          JSON.stringify([
-            { Config: `sha256:${sha(config)}`, RepoTags: ['g:1'], Layers: [`${sha(cut)}.tar.gz`] },
-          ]),
-        ),
-      ],
-    ]);
+    const archive = oneLayerArchive(layer, cut, 'tar.gz');
     const o = await openArchive(blob(archive));
     const err = await indexLayer(o, Object.keys(o.model.layers)[0]!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveError);
