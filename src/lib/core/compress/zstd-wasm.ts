@@ -93,7 +93,7 @@ export class ZstdWasmStream {
     if (!this.#mem || !this.#dctx) {
       this.free();
       throw new ArchiveError(
-        'corrupt',
+        'limit',
         'There was not enough memory to start the zstd decoder. Close other tabs and open the file again.',
       );
     }
