@@ -69,6 +69,14 @@ describe('entry columns', () => {
       { ...base, path: 'usr/share/文档/ファイル 🐳.txt', type: 'hardlink', linkname: 'opt/Ωmega' },
       { ...base, path: '', linkname: '' },
       { ...base, path: 'x'.repeat(5000), type: 'symlink', linkname: 'é'.repeat(3000) },
+      // A path travels as its directory and its name: every shape of either comes back as it was.
+      { ...base, path: '/etc/abs' },
+      { ...base, path: '/' },
+      { ...base, path: 'usr/share/', type: 'dir' },
+      { ...base, path: 'a//b' },
+      { ...base, path: './usr/bin/ping' },
+      { ...base, path: 'usr/bin/ping2' },
+      { ...base, path: 'usr/bin' },
       // Owner and device numbers past 32 bits or below zero (base-256 and PAX fields can say
       // anything) come back exactly, beside ones at the 32-bit edge.
       { ...base, path: 'ids/edge', uid: 4_294_967_295, gid: 0, devmajor: 4_294_967_295 },

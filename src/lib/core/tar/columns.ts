@@ -1,6 +1,7 @@
 /**
- * A layer's index as columns: numbers in typed arrays, the paths as one string with their ends,
- * link targets in a plain array, one table for the few distinct owner names and typeflags. This
+ * A layer's index as columns: numbers in typed arrays, each path as its directory (one string per
+ * distinct directory) and its name (all names as one string with their ends), link targets in a
+ * plain array, one table for the few distinct owner names and typeflags. This
  * is how an index is built in the worker (`ColumnsBuilder`, fed by the parser one entry at a time)
  * and how it crosses to the page (the typed arrays are moved, not copied); `entriesOf` turns it
  * back into `TarEntry` objects.
@@ -58,12 +59,19 @@ const fits32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 export interface EntryColumns {
   count: number;
   /**
-   * Every entry's path, one after the other (at most LIMITS.layerNameBytes, 256 Mi characters,
-   * within the engine's longest string).
+   * The distinct directory parts of the layer's paths, each with its trailing `/` ('' for a
+   * path with none): an entry's path is `dirs[dir[i]]` followed by its name.
    */
-  pathText: string;
-  /** Where each entry's path ends in `pathText` (UTF-16 offsets). */
-  pathEnds: Uint32Array;
+  dirs: string[];
+  /** Each entry's index into `dirs`. */
+  dir: Uint32Array;
+  /**
+   * Every entry's name (its path after the last `/`), one after the other (at most
+   * LIMITS.layerNameBytes, 256 Mi characters, within the engine's longest string).
+   */
+  nameText: string;
+  /** Where each entry's name ends in `nameText` (UTF-16 offsets). */
+  nameEnds: Uint32Array;
   /** Link targets, '' for entries that are not links. */
   links: string[];
   /** size, mtime, headerOffset, dataOffset, realSize (NaN: none). */
@@ -78,8 +86,8 @@ export interface EntryColumns {
   wide: [number, Wide][];
 }
 
-/** Paths joined into one string at a time while a layer is read (~200 KB of a typical layer). */
-const PATHS_PER_CHUNK = 2048;
+/** Names joined into one string at a time while a layer is read. */
+const NAMES_PER_CHUNK = 2048;
 
 /**
  * Collects entries into columns as the parser reads them: the parser's `TarEntry` objects then
@@ -89,12 +97,18 @@ export class ColumnsBuilder {
   count = 0;
   private nums = new Float64Array(1024 * N);
   private codes = new Uint32Array(1024 * C);
-  /** Paths joined so far, a few thousand to a string (see `add`). */
-  private readonly pathChunks: string[] = [];
-  /** Paths not joined yet. */
+  /** Names joined so far, a few thousand to a string (see `add`). */
+  private readonly nameChunks: string[] = [];
+  /** Names not joined yet. */
   private pending: string[] = [];
-  private pathEnds = new Uint32Array(1024);
-  private pathEnd = 0;
+  private nameEnds = new Uint32Array(1024);
+  private nameEnd = 0;
+  private dir = new Uint32Array(1024);
+  private readonly dirs: string[] = [];
+  private readonly dirIndex = new Map<string, number>();
+  /** The directory part of the last path added, and its index. */
+  private lastDir = '';
+  private lastDirIndex = -1;
   private readonly links: string[] = [];
   private readonly strings: string[] = [];
   private readonly seen = new Map<string, number>();
@@ -120,18 +134,36 @@ export class ColumnsBuilder {
       const codes = new Uint32Array(this.codes.length * 2);
       codes.set(this.codes);
       this.codes = codes;
-      const pathEnds = new Uint32Array(this.pathEnds.length * 2);
-      pathEnds.set(this.pathEnds);
-      this.pathEnds = pathEnds;
+      const nameEnds = new Uint32Array(this.nameEnds.length * 2);
+      nameEnds.set(this.nameEnds);
+      this.nameEnds = nameEnds;
+      const dir = new Uint32Array(this.dir.length * 2);
+      dir.set(this.dir);
+      this.dir = dir;
     }
     const { nums, codes } = this;
-    this.pathEnds[i] = this.pathEnd += e.path.length;
-    // Joined a few thousand at a time, the parser's path strings die young here instead of all
-    // living until the layer is posted, and the layer's paths cross as one string (see
-    // ColumnTable).
-    this.pending.push(e.path);
-    if (this.pending.length === PATHS_PER_CHUNK) {
-      this.pathChunks.push(this.pending.join(''));
+    const path = e.path;
+    const cut = path.lastIndexOf('/') + 1;
+    // Tar order lists a directory's entries together: its part is most often the last one seen,
+    // recognised without cutting it out of the path.
+    if (this.lastDirIndex < 0 || cut !== this.lastDir.length || !path.startsWith(this.lastDir)) {
+      const d = path.slice(0, cut);
+      let at = this.dirIndex.get(d);
+      if (at === undefined) {
+        at = this.dirs.length;
+        this.dirs.push(d);
+        this.dirIndex.set(d, at);
+      }
+      this.lastDir = d;
+      this.lastDirIndex = at;
+    }
+    this.dir[i] = this.lastDirIndex;
+    this.nameEnds[i] = this.nameEnd += path.length - cut;
+    // Joined a few thousand at a time, the names die young here instead of all living until the
+    // layer is posted, and the layer's names cross as one string (see ColumnTable).
+    this.pending.push(cut === 0 ? path : path.slice(cut));
+    if (this.pending.length === NAMES_PER_CHUNK) {
+      this.nameChunks.push(this.pending.join(''));
       this.pending = [];
     }
     this.links.push(e.linkname);
@@ -160,11 +192,13 @@ export class ColumnsBuilder {
   /** The columns, trimmed to the entries added (the builder must not be used afterwards). */
   finish(): EntryColumns {
     const { count } = this;
-    this.pathChunks.push(this.pending.join(''));
+    this.nameChunks.push(this.pending.join(''));
     return {
       count,
-      pathText: this.pathChunks.join(''),
-      pathEnds: this.pathEnds.slice(0, count),
+      dirs: this.dirs,
+      dir: this.dir.slice(0, count),
+      nameText: this.nameChunks.join(''),
+      nameEnds: this.nameEnds.slice(0, count),
       links: this.links,
       nums: this.nums.slice(0, count * N),
       codes: this.codes.slice(0, count * C),
@@ -184,7 +218,7 @@ export function columnsOf(entries: readonly TarEntry[]): EntryColumns {
 
 /** What `postMessage` should move rather than copy. */
 export function columnsTransfer(p: EntryColumns): Transferable[] {
-  return [p.pathEnds.buffer, p.nums.buffer, p.codes.buffer];
+  return [p.dir.buffer, p.nameEnds.buffer, p.nums.buffer, p.codes.buffer];
 }
 
 /**
@@ -205,7 +239,10 @@ export function entriesOf(p: EntryColumns): TarEntry[] {
 
 /** The columns and what their entries share (the xattrs by entry). */
 class ColumnTable {
-  readonly paths: string[];
+  readonly dirs: string[];
+  readonly dir: Uint32Array;
+  readonly nameText: string;
+  readonly nameEnds: Uint32Array;
   readonly links: string[];
   readonly nums: Float64Array;
   readonly codes: Uint32Array;
@@ -213,25 +250,27 @@ class ColumnTable {
   readonly xattrs: Map<number, Record<string, string>> | undefined;
   readonly wide: Map<number, Wide> | undefined;
   constructor(p: EntryColumns) {
-    // Each path is cut out of the layer's one string: the engine keeps a cut of 13 characters or
-    // more as a small reference into it. Sent as an array, the paths were deserialised into tens
-    // of thousands of strings per layer, every one surviving into the old generation while the
-    // page took in the index: the 3.2 GB bench archive (204,012 paths) peaked ~10 MB higher
-    // (six runs each, medians 178 against 168 MB).
-    const { count, pathText, pathEnds } = p;
-    this.paths = new Array<string>(count);
-    let at = 0;
-    for (let i = 0; i < count; i++) {
-      const end = pathEnds[i]!;
-      this.paths[i] = pathText.slice(at, end);
-      at = end;
-    }
+    this.dirs = p.dirs;
+    this.dir = p.dir;
+    this.nameText = p.nameText;
+    this.nameEnds = p.nameEnds;
     this.links = p.links;
     this.nums = p.nums;
     this.codes = p.codes;
     this.strings = p.strings;
     this.xattrs = p.xattrs.length > 0 ? new Map(p.xattrs) : undefined;
     this.wide = p.wide.length > 0 ? new Map(p.wide) : undefined;
+  }
+  /**
+   * Entry i's path, made when asked. The page keeps no string per path: the 3.2 GB bench
+   * archive's 204,012 paths are 16 MB of text, its distinct directories and names under 4 MB,
+   * and whatever asks for a path (the overlay while it is built, a view) lets it go soon.
+   */
+  path(i: number): string {
+    const { nameEnds } = this;
+    const name = this.nameText.slice(i === 0 ? 0 : nameEnds[i - 1]!, nameEnds[i]!);
+    const dir = this.dirs[this.dir[i]!]!;
+    return dir === '' ? name : dir + name;
   }
 }
 
@@ -254,7 +293,7 @@ class ColumnEntry implements TarEntry {
     return this.#t.strings[this.#t.codes[this.#i * C + at]!]!;
   }
   get path(): string {
-    return this.#t.paths[this.#i]!;
+    return this.#t.path(this.#i);
   }
   get type(): TarEntryType {
     return TYPES[this.#t.codes[this.#i * C + TYPE]!]!;
