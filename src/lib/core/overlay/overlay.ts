@@ -46,6 +46,7 @@ import {
   regularSize,
 } from './paths';
 import { computeWastedSpace } from './wasted';
+import { PathTable } from './path-table';
 import { plainEntry } from '../tar/columns';
 
 const ROOT = 0;
@@ -159,13 +160,20 @@ export class Overlay {
   /** Everything dropped or odd in the input, in layer order. */
   readonly issues: OverlayIssue[] = [];
 
-  // Path table, one slot per distinct path ever seen; id 0 is the root. A parent's id is always
-  // smaller than its children's (parents are interned first), which the size passes rely on.
-  private readonly paths: string[] = [];
-  private readonly parents: number[] = [];
-  /** Every id that has ever been a child (unsorted; `sortedKids` sorts on demand). */
-  private readonly kids: (number[] | undefined)[] = [];
-  private readonly sorted: (number[] | undefined)[] = [];
+  /**
+   * One id per distinct path ever seen; id 0 is the root. A parent's id is always smaller than
+   * its children's (parents are interned first), which the size passes rely on.
+   */
+  private readonly table = new PathTable();
+  /**
+   * Every id that has ever been a child of an id, in the order they came, as linked lists: the
+   * first and last child of each id and the next sibling of each (0, the root, for none: it is
+   * nobody's child). `sortedKids` sorts them when a view asks.
+   */
+  private firstKid = new Int32Array(1024);
+  private lastKid = new Int32Array(1024);
+  private nextKid = new Int32Array(1024);
+  private readonly sorted = new Map<number, number[]>();
   /**
    * The versions, one row per (path, layer that touched it), in typed columns rather than one
    * object each: on a 200,000-path image the objects and their per-path arrays were ~12 MB of the
@@ -182,7 +190,6 @@ export class Overlay {
   private vCount = 0;
   /** Newest version row of each path id, -1 for none. */
   private lastV = new Int32Array(1024);
-  private readonly index = new Map<string, number>();
   private readonly records: LayerRecord[] = [];
   private readonly shadowed: Shadowed[] = [];
   private shadowedById?: Map<number, Shadowed[]>;
@@ -206,15 +213,10 @@ export class Overlay {
    */
   constructor(layerCount: number) {
     this.layerCount = layerCount;
-    this.paths.push('');
-    this.parents.push(-1);
-    this.kids.push(undefined);
-    this.sorted.push(undefined);
     const root = impliedDir('');
     this.lastV[ROOT] = -1;
     this.addVersion(ROOT, -1, root, F_IMPLIED, undefined);
     this.cur.push(root);
-    this.index.set('', ROOT);
     if (layerCount === 0) this.endBuild();
   }
 
@@ -246,9 +248,9 @@ export class Overlay {
     this.records[layer]!.issues++;
   }
 
+  /** The id of a safe path (`isSafePath`) or '', added to the table when new. */
   private intern(path: string): number {
-    const hit = this.index.get(path);
-    if (hit !== undefined) return hit;
+    if (path === '') return ROOT;
     const slash = path.lastIndexOf('/');
     let parent: number;
     if (slash < 0) parent = ROOT;
@@ -262,20 +264,30 @@ export class Overlay {
     else {
       const dir = path.slice(0, slash);
       parent = this.intern(dir);
-      this.lastParentPath = this.paths[parent]!;
+      this.lastParentPath = dir;
       this.lastParent = parent;
     }
-    const id = this.paths.length;
-    this.paths.push(path);
-    this.parents.push(parent);
-    this.kids.push(undefined);
-    this.sorted.push(undefined);
+    const count = this.table.count;
+    const id = this.table.add(parent, path, slash + 1);
+    if (id < count) return id;
     this.lastV = room(this.lastV, id);
     this.lastV[id] = -1;
     this.cur.push(undefined);
-    (this.kids[parent] ??= []).push(id);
-    this.index.set(path, id);
+    this.firstKid = room(this.firstKid, id);
+    this.lastKid = room(this.lastKid, id);
+    this.nextKid = room(this.nextKid, id);
+    const last = this.lastKid[parent]!;
+    if (last === 0) this.firstKid[parent] = id;
+    else this.nextKid[last] = id;
+    this.lastKid[parent] = id;
+    this.sorted.delete(parent);
     return id;
+  }
+
+  /** The id of a path, or undefined when no layer has it. */
+  private find(path: string): number | undefined {
+    const id = this.table.find(path);
+    return id < 0 ? undefined : id;
   }
 
   private account(id: number, e: TarEntry | undefined, sign: number): void {
@@ -351,9 +363,9 @@ export class Overlay {
   }
 
   private removeBelow(id: number, k: number, cause: DeleteCause): void {
-    const kids = this.kids[id];
-    if (kids === undefined) return;
-    for (const c of kids) if (this.cur[c] !== undefined) this.remove(c, k, cause);
+    for (let c = this.firstKid[id]!; c !== 0; c = this.nextKid[c]!) {
+      if (this.cur[c] !== undefined) this.remove(c, k, cause);
+    }
   }
 
   /**
@@ -363,7 +375,7 @@ export class Overlay {
    */
   private ensureDir(id: number, k: number, replaceNonDir: boolean): boolean {
     const chain: number[] = [];
-    for (let a = id; a !== ROOT; a = this.parents[a]!) {
+    for (let a = id; a !== ROOT; a = this.table.parent(a)) {
       const e = this.cur[a];
       if (e !== undefined && e.type === 'dir') break;
       if (e !== undefined && !replaceNonDir) return false;
@@ -371,11 +383,12 @@ export class Overlay {
     }
     for (let i = chain.length - 1; i >= 0; i--) {
       const a = chain[i]!;
+      const path = this.table.path(a);
       if (this.cur[a] !== undefined) {
-        this.issue(k, this.paths[a]!, 'parent-not-dir');
-        this.remove(a, k, { kind: 'replaced', by: this.paths[a]! });
+        this.issue(k, path, 'parent-not-dir');
+        this.remove(a, k, { kind: 'replaced', by: path });
       }
-      this.put(a, k, impliedDir(this.paths[a]!), F_IMPLIED);
+      this.put(a, k, impliedDir(path), F_IMPLIED);
     }
     return true;
   }
@@ -475,7 +488,7 @@ export class Overlay {
         this.issue(k, marker, 'marker-parent-not-dir');
         continue;
       }
-      const t = this.index.get(target);
+      const t = this.find(target);
       if (t !== undefined && this.cur[t] !== undefined) {
         this.remove(t, k, { kind: 'whiteout', marker });
         rec.whiteouts++;
@@ -503,7 +516,7 @@ export class Overlay {
             flags |= F_RETARGETED;
           } else this.issue(k, e.path, 'aufs-hardlink-missing');
         } else {
-          const t = this.index.get(target);
+          const t = this.find(target);
           if (t === undefined || this.cur[t] === undefined) {
             this.issue(k, e.path, 'hardlink-target-missing');
           }
@@ -514,7 +527,7 @@ export class Overlay {
         this.put(ROOT, k, e, 0);
         continue;
       }
-      this.ensureDir(this.parents[id]!, k, true);
+      this.ensureDir(this.table.parent(id), k, true);
       const existing = this.cur[id];
       // layer.md "Changeset over existing files"; moby RemoveAll(path) unless both are dirs.
       if (existing !== undefined && existing.type === 'dir' && e.type !== 'dir') {
@@ -571,7 +584,7 @@ export class Overlay {
     rec.touched = Int32Array.from(kept);
     for (let i = 0; i < kept.length; i++) {
       const id = kept[i]!;
-      if (this.vAction[this.lastV[id]!] === DELETED && !this.deletedAt(this.parents[id]!, k))
+      if (this.vAction[this.lastV[id]!] === DELETED && !this.deletedAt(this.table.parent(id), k))
         rec.deletedRoots++;
     }
     rec.merged = { ...this.totals };
@@ -638,7 +651,7 @@ export class Overlay {
   private fullStats(k: number): FullStats {
     const c = this.layerCache(k);
     if (c.full) return c.full;
-    const n = this.paths.length;
+    const n = this.table.count;
     const size = new Float64Array(n);
     const files = new Float64Array(n);
     const kids = new Uint32Array(n);
@@ -649,7 +662,7 @@ export class Overlay {
         size[id] = size[id]! + e.size;
         files[id] = files[id]! + 1;
       }
-      const p = this.parents[id]!;
+      const p = this.table.parent(id);
       size[p] = size[p]! + size[id]!;
       files[p] = files[p]! + files[id]!;
       kids[p] = kids[p]! + 1;
@@ -666,7 +679,7 @@ export class Overlay {
     const mark = new Map<number, number>();
     for (const id of touched) {
       mark.set(id, (mark.get(id) ?? 0) | MARK_SELF);
-      for (let a = this.parents[id]!; ; a = this.parents[a]!) {
+      for (let a = this.table.parent(id); ; a = this.table.parent(a)) {
         const m = mark.get(a) ?? 0;
         if (m & MARK_BELOW) break;
         mark.set(a, m | MARK_BELOW);
@@ -676,7 +689,7 @@ export class Overlay {
     const kids = new Map<number, number>();
     for (const id of mark.keys()) {
       if (id === ROOT) continue;
-      const p = this.parents[id]!;
+      const p = this.table.parent(id);
       kids.set(p, (kids.get(p) ?? 0) + 1);
     }
     const hidden = new Map<number, HiddenStats>();
@@ -693,7 +706,7 @@ export class Overlay {
         h.bytes += before.size;
       }
       hidden.set(id, h);
-      const p = this.parents[id]!;
+      const p = this.table.parent(id);
       const into = this.deletedAt(p, k) ? hidden : below;
       const acc = into.get(p) ?? zeroHidden();
       addHidden(acc, h);
@@ -703,24 +716,24 @@ export class Overlay {
     return c.change;
   }
 
-  private nameOf(id: number): string {
-    const p = this.paths[id]!;
-    return p.slice(p.lastIndexOf('/') + 1);
-  }
-
   private sortedKids(id: number): number[] {
-    let s = this.sorted[id];
+    let s = this.sorted.get(id);
     if (s === undefined) {
-      // Names are cut from the paths when needed rather than kept: one string per path less.
-      const kids = this.kids[id] ?? [];
-      const names = new Map(kids.map((k) => [k, this.nameOf(k)]));
-      s = kids.slice().sort((a, b) => compareBytes(names.get(a)!, names.get(b)!));
-      this.sorted[id] = s;
+      // Names are made when a view asks rather than kept: one string per path less.
+      const names = new Map<number, string>();
+      for (let c = this.firstKid[id]!; c !== 0; c = this.nextKid[c]!)
+        names.set(c, this.table.name(c));
+      s = [...names.keys()].sort((a, b) => compareBytes(names.get(a)!, names.get(b)!));
+      this.sorted.set(id, s);
     }
     return s;
   }
 
-  private makeNode(id: number, k: number, changesOnly: boolean): OverlayNode {
+  /**
+   * `dir`: the node's parent path and a `/` ('' at the root), when the caller has it (children
+   * of one directory share it); otherwise the path is made from the table.
+   */
+  private makeNode(id: number, k: number, changesOnly: boolean, dir?: string): OverlayNode {
     const v = this.versionAt(id, k);
     const vLayer = this.vLayer[v]!;
     const change = this.changeStats(k);
@@ -750,10 +763,11 @@ export class Overlay {
       : status === 'deleted'
         ? 0
         : this.fullStats(k).kids[id]!;
+    const name = this.table.name(id);
     const node: OverlayNode = {
       id,
-      path: this.paths[id]!,
-      name: this.nameOf(id),
+      path: dir === undefined ? this.table.path(id) : dir + name,
+      name,
       type: entry.type,
       isDir: entry.type === 'dir',
       entry,
@@ -784,14 +798,14 @@ export class Overlay {
   /** The entry at `path` in the merged filesystem after layer k. */
   entryAt(k: number, path: string): TarEntry | undefined {
     this.checkLayer(k);
-    const id = this.index.get(path);
+    const id = this.find(path);
     return id === undefined ? undefined : this.entryAtId(id, k);
   }
 
   /** One node of layer k's view, or undefined when the view does not show that path. */
   node(k: number, path: string, opts: TreeOptions = {}): OverlayNode | undefined {
     this.checkLayer(k);
-    const id = this.index.get(path);
+    const id = this.find(path);
     const changesOnly = opts.changesOnly === true;
     if (id === undefined || !this.visible(id, k, changesOnly)) return undefined;
     return this.makeNode(id, k, changesOnly);
@@ -801,20 +815,21 @@ export class Overlay {
   children(k: number, dirPath: string, opts: TreeOptions = {}): readonly OverlayNode[] {
     this.checkLayer(k);
     const changesOnly = opts.changesOnly === true;
-    const id = this.index.get(dirPath);
+    const id = this.find(dirPath);
     if (id === undefined || !this.visible(id, k, changesOnly)) return [];
     const c = this.layerCache(k);
     const memo = changesOnly ? c.kidsChange : c.kidsFull;
     const hit = memo.get(id);
     if (hit) return hit;
     const out: OverlayNode[] = [];
+    const dir = id === ROOT ? '' : `${dirPath}/`;
     if (changesOnly) {
       const mark = this.changeStats(k).mark;
       for (const kid of this.sortedKids(id))
-        if (mark.has(kid)) out.push(this.makeNode(kid, k, true));
+        if (mark.has(kid)) out.push(this.makeNode(kid, k, true, dir));
     } else {
       for (const kid of this.sortedKids(id)) {
-        if (this.entryAtId(kid, k) !== undefined) out.push(this.makeNode(kid, k, false));
+        if (this.entryAtId(kid, k) !== undefined) out.push(this.makeNode(kid, k, false, dir));
       }
     }
     memo.set(id, out);
@@ -862,14 +877,15 @@ export class Overlay {
     const stats = this.changeStats(k);
     const rec = this.records[k]!;
     const rows: LayerChange[] = [];
+    const pathOf = this.table.pathMaker();
     for (const id of rec.touched) {
       const v = this.versionAt(id, k);
       const prev = this.vPrev[v]!;
       const action = ACTIONS[this.vAction[v]!]!;
       const flags = this.vFlags[v]!;
-      const path = this.paths[id]!;
+      if (action === 'deleted' && this.deletedAt(this.table.parent(id), k)) continue; // inside a deleted directory
+      const path = pathOf(id);
       if (action === 'deleted') {
-        if (this.deletedAt(this.parents[id]!, k)) continue; // inside a deleted directory
         const before = this.vEntry[prev]!;
         const hidden = stats.hidden.get(id) ?? zeroHidden();
         rows.push({
@@ -935,7 +951,7 @@ export class Overlay {
 
   /** Every layer that touched `path`, bottom to top. */
   pathHistory(path: string): PathHistory {
-    const id = this.index.get(path);
+    const id = this.find(path);
     if (id === undefined || id === ROOT) return { path, events: [], presentAtTop: false };
     if (this.shadowedById === undefined) {
       this.shadowedById = new Map();
@@ -978,25 +994,27 @@ export class Overlay {
   /** Calls `fn` for every path of the merged filesystem after layer k (root excluded, id order). */
   forEachEntry(k: number, fn: (path: string, entry: TarEntry) => void): void {
     this.checkLayer(k);
-    for (let id = 1; id < this.paths.length; id++) {
+    const pathOf = this.table.pathMaker();
+    for (let id = 1; id < this.table.count; id++) {
       const e = this.entryAtId(id, k);
-      if (e !== undefined) fn(this.paths[id]!, e);
+      if (e !== undefined) fn(pathOf(id), e);
     }
   }
 
   /** How big the model is: distinct paths, versions stored, shadowed copies (for diagnostics). */
   modelSize(): { paths: number; versions: number; shadowed: number } {
     let versions = 0;
-    for (let id = 0; id < this.paths.length; id++)
+    for (let id = 0; id < this.table.count; id++)
       for (let v = this.lastV[id]!; v >= 0; v = this.vPrev[v]!) versions++;
-    return { paths: this.paths.length, versions, shadowed: this.shadowed.length };
+    return { paths: this.table.count, versions, shadowed: this.shadowed.length };
   }
 
   /** dive's efficiency score and wasted bytes beside the truly reclaimable bytes (cached). */
   wastedSpace(): WastedSpace {
     this.wasted ??= computeWastedSpace({
       layers: this.layers,
-      paths: this.paths,
+      count: this.table.count,
+      pathOf: this.table.pathMaker(),
       versionsOf: (id) => this.versionsOf(id),
       shadowed: this.shadowed,
     });

@@ -25,8 +25,10 @@ import { compareBytes, diffEntries, isMetadataOnly, isRegular, regularSize } fro
 
 export interface WasteSource {
   layers: readonly (readonly TarEntry[])[];
-  /** Path table of the overlay (id 0 = root). */
-  paths: readonly string[];
+  /** Paths in the overlay's table (id 0 = root). */
+  count: number;
+  /** The path of an id. */
+  pathOf: (id: number) => string;
   /** A path's versions, oldest first. */
   versionsOf: (id: number) => readonly Version[];
   shadowed: readonly Shadowed[];
@@ -46,7 +48,7 @@ export function computeWastedSpace(src: WasteSource): WastedSpace {
   let shippedBytes = 0;
   let reclaimableBytes = 0;
 
-  for (let id = 1; id < src.paths.length; id++) {
+  for (let id = 1; id < src.count; id++) {
     const vs = src.versionsOf(id);
     const shadows = shadowById.get(id);
     if (vs.length === 0 && shadows === undefined) continue;
@@ -108,7 +110,7 @@ export function computeWastedSpace(src: WasteSource): WastedSpace {
 
     explanation.stillShipped = last?.entry !== undefined;
     if (deletedBy !== undefined && !explanation.stillShipped) explanation.deletedBy = deletedBy;
-    const path = src.paths[id]!;
+    const path = src.pathOf(id);
     const row: WasteRow = {
       path,
       occurrences,
