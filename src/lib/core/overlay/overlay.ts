@@ -173,7 +173,8 @@ export class Overlay {
   private firstKid = new Int32Array(1024);
   private lastKid = new Int32Array(1024);
   private nextKid = new Int32Array(1024);
-  private readonly sorted = new Map<number, number[]>();
+  /** Children sorted by name, with their names, of the directories a view has listed. */
+  private readonly sorted = new Map<number, { ids: number[]; names: string[] }>();
   /**
    * The versions, one row per (path, layer that touched it), in typed columns rather than one
    * object each: on a 200,000-path image the objects and their per-path arrays were ~12 MB of the
@@ -194,6 +195,8 @@ export class Overlay {
   private readonly shadowed: Shadowed[] = [];
   private shadowedById?: Map<number, Shadowed[]>;
   private readonly cache = new Map<number, LayerCache>();
+  /** The layer `layerCache` answered last, already last in `cache`. */
+  private recent: { k: number; c: LayerCache } | undefined;
   private wasted?: WastedSpace;
 
   // Build state, dropped when the build ends.
@@ -635,13 +638,19 @@ export class Overlay {
   }
 
   private layerCache(k: number): LayerCache {
+    // A view asks for the same layer's caches several times per node it makes: the most recent
+    // one is answered without reordering the map (a delete and a set per call were a quarter of
+    // listing a 200,000-path tree).
+    if (this.recent !== undefined && this.recent.k === k) return this.recent.c;
     let c = this.cache.get(k);
     if (c !== undefined) {
+      this.recent = { k, c };
       this.cache.delete(k);
       this.cache.set(k, c); // most recently used last
       return c;
     }
     c = { kidsFull: new Map(), kidsChange: new Map() };
+    this.recent = { k, c };
     this.cache.set(k, c);
     if (this.cache.size > CACHED_LAYERS) this.cache.delete(this.cache.keys().next().value!);
     return c;
@@ -716,24 +725,31 @@ export class Overlay {
     return c.change;
   }
 
-  private sortedKids(id: number): number[] {
+  private sortedKids(id: number): { ids: number[]; names: string[] } {
     let s = this.sorted.get(id);
     if (s === undefined) {
-      // Names are made when a view asks rather than kept: one string per path less.
-      const names = new Map<number, string>();
+      // Names are made when a view asks rather than kept while the image is read.
+      const kids: { id: number; name: string }[] = [];
       for (let c = this.firstKid[id]!; c !== 0; c = this.nextKid[c]!)
-        names.set(c, this.table.name(c));
-      s = [...names.keys()].sort((a, b) => compareBytes(names.get(a)!, names.get(b)!));
+        kids.push({ id: c, name: this.table.name(c) });
+      kids.sort((a, b) => compareBytes(a.name, b.name));
+      s = { ids: kids.map((c) => c.id), names: kids.map((c) => c.name) };
       this.sorted.set(id, s);
     }
     return s;
   }
 
   /**
-   * `dir`: the node's parent path and a `/` ('' at the root), when the caller has it (children
-   * of one directory share it); otherwise the path is made from the table.
+   * `dir`: the node's parent path and a `/` ('' at the root), and `name`, when the caller has
+   * them (children of one directory share the first); otherwise they are made from the table.
    */
-  private makeNode(id: number, k: number, changesOnly: boolean, dir?: string): OverlayNode {
+  private makeNode(
+    id: number,
+    k: number,
+    changesOnly: boolean,
+    dir?: string,
+    name = this.table.name(id),
+  ): OverlayNode {
     const v = this.versionAt(id, k);
     const vLayer = this.vLayer[v]!;
     const change = this.changeStats(k);
@@ -763,7 +779,6 @@ export class Overlay {
       : status === 'deleted'
         ? 0
         : this.fullStats(k).kids[id]!;
-    const name = this.table.name(id);
     const node: OverlayNode = {
       id,
       path: dir === undefined ? this.table.path(id) : dir + name,
@@ -823,14 +838,13 @@ export class Overlay {
     if (hit) return hit;
     const out: OverlayNode[] = [];
     const dir = id === ROOT ? '' : `${dirPath}/`;
-    if (changesOnly) {
-      const mark = this.changeStats(k).mark;
-      for (const kid of this.sortedKids(id))
-        if (mark.has(kid)) out.push(this.makeNode(kid, k, true, dir));
-    } else {
-      for (const kid of this.sortedKids(id)) {
-        if (this.entryAtId(kid, k) !== undefined) out.push(this.makeNode(kid, k, false, dir));
-      }
+    const { ids, names } = this.sortedKids(id);
+    for (let i = 0; i < ids.length; i++) {
+      const kid = ids[i]!;
+      const shown = changesOnly
+        ? this.changeStats(k).mark.has(kid)
+        : this.entryAtId(kid, k) !== undefined;
+      if (shown) out.push(this.makeNode(kid, k, changesOnly, dir, names[i]));
     }
     memo.set(id, out);
     return out;

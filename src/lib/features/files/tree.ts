@@ -18,7 +18,15 @@ export interface FlatTree {
   end: Int32Array;
   /** Lowercased paths, made once per view so a keystroke only compares strings. */
   lower: string[];
+  /**
+   * Per row: 1 when the node is deleted in this view; 2 when "hide unchanged" hides it (neither
+   * it nor anything below it changed). A keystroke reads these rather than 200,000 node objects.
+   */
+  flags: Uint8Array;
 }
+
+export const ROW_DELETED = 1;
+export const ROW_UNCHANGED = 2;
 
 export function flatten(tree: OverlayTree, sort: SortKey): FlatTree {
   const nodes: OverlayNode[] = [];
@@ -54,7 +62,13 @@ export function flatten(tree: OverlayTree, sort: SortKey): FlatTree {
     if (p >= 0 && end[p]! < end[i]!) end[p] = end[i]!;
   }
   const lower = nodes.map((x) => x.path.toLowerCase());
-  return { nodes, depth: Uint16Array.from(depths), parent, end, lower };
+  const flags = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = nodes[i]!;
+    if (x.status === 'deleted') flags[i] = ROW_DELETED;
+    else if (x.status === 'unchanged' && !x.changedBelow) flags[i] = ROW_UNCHANGED;
+  }
+  return { nodes, depth: Uint16Array.from(depths), parent, end, lower, flags };
 }
 
 export interface VisibleOptions {
@@ -66,12 +80,9 @@ export interface VisibleOptions {
 
 /** Rows the list shows, as ascending flat indices. A filter shows matches and their ancestors. */
 export function visibleRows(flat: FlatTree, o: VisibleOptions, prev?: FilterMemo): VisibleResult {
-  const { nodes, end, lower, parent } = flat;
+  const { nodes, end, lower, parent, flags } = flat;
   const n = nodes.length;
-  const hidden = (i: number) => {
-    const node = nodes[i]!;
-    return node.status === 'unchanged' && !node.changedBelow;
-  };
+  const hidden = (i: number) => flags[i] === ROW_UNCHANGED;
   const out = new Int32Array(n);
   let m = 0;
   if (!o.filter) {
