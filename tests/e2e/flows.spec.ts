@@ -168,4 +168,11 @@ test('screenshots of the main views, and no serious axe violations', async ({ pa
   await expect(page.getByTestId('error-panel')).toBeVisible();
   await axe(page, 'error');
   await shot(page, 'error');
+  // In Chinese the panel leads with what the error means, then the engine's own English words.
+  await page.getByTestId('lang').click();
+  await expect(page.getByTestId('error-kind')).toContainText('容器文件系统的导出');
+  await expect(page.getByTestId('error-panel')).toContainText('docker save -o image.tar IMAGE');
+  await axe(page, 'error zh');
+  await page.getByTestId('lang').click();
+  await expect(page.getByTestId('error-kind')).toHaveCount(0);
 });
