@@ -89,6 +89,13 @@ export interface EntryColumns {
 /** Names joined into one string at a time while a layer is read. */
 const NAMES_PER_CHUNK = 2048;
 
+/** A copy of `a` twice as long. */
+function doubled<T extends Float64Array | Uint32Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /**
  * Collects entries into columns as the parser reads them: the parser's `TarEntry` objects then
  * die young instead of living until the layer ends. The typed arrays grow by doubling.
@@ -128,18 +135,10 @@ export class ColumnsBuilder {
   add(e: TarEntry): void {
     const i = this.count++;
     if ((i + 1) * N > this.nums.length) {
-      const nums = new Float64Array(this.nums.length * 2);
-      nums.set(this.nums);
-      this.nums = nums;
-      const codes = new Uint32Array(this.codes.length * 2);
-      codes.set(this.codes);
-      this.codes = codes;
-      const nameEnds = new Uint32Array(this.nameEnds.length * 2);
-      nameEnds.set(this.nameEnds);
-      this.nameEnds = nameEnds;
-      const dir = new Uint32Array(this.dir.length * 2);
-      dir.set(this.dir);
-      this.dir = dir;
+      this.nums = doubled(this.nums);
+      this.codes = doubled(this.codes);
+      this.nameEnds = doubled(this.nameEnds);
+      this.dir = doubled(this.dir);
     }
     const { nums, codes } = this;
     const path = e.path;
