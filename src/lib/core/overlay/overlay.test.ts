@@ -348,6 +348,19 @@ describe('hostile names', () => {
     ]);
   });
 
+  it('takes paths as deep as PATH_MAX allows, implied parents and all, without recursing', () => {
+    // 2,047 components, 4,095 bytes: the deepest path a layer's index accepts.
+    const deep = Array.from({ length: 2047 }, () => 'd').join('/');
+    const o = buildOverlay([[file(deep, 5)], [file(`${deep.slice(0, 2001)}/x`, 1)]]);
+    const listing = tree(o, 1);
+    expect(listing).toHaveLength(2048);
+    expect(listing[listing.length - 1]).toBe('d/'.repeat(1001) + 'x file 1');
+    expect(o.entryAt(1, deep)).toMatchObject({ type: 'file', size: 5 });
+    expect(o.node(0, deep.slice(0, 1999))).toMatchObject({ implied: true, isDir: true });
+    expect(o.changes(0)).toHaveLength(2047);
+    expect(o.changes(1).map((r) => r.path)).toEqual([`${deep.slice(0, 2001)}/x`]);
+  });
+
   it('keeps the root entry as root metadata only', () => {
     const o = buildOverlay([[dir('', { mode: 0o700 }), file('a', 1)]]);
     expect(tree(o, 0)).toEqual(['a file 1']);

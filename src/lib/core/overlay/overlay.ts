@@ -253,25 +253,30 @@ export class Overlay {
 
   /** The id of a safe path (`isSafePath`) or '', added to the table when new. */
   private intern(path: string): number {
-    if (path === '') return ROOT;
     const slash = path.lastIndexOf('/');
-    let parent: number;
-    if (slash < 0) parent = ROOT;
-    else if (
-      // Tar order lists a directory's entries together: the parent is most often the last one
-      // seen, recognised without cutting its path out of this one.
-      slash === this.lastParentPath.length &&
-      path.startsWith(this.lastParentPath)
-    )
-      parent = this.lastParent;
-    else {
+    if (slash < 0) return path === '' ? ROOT : this.child(ROOT, path, 0);
+    // Tar order lists a directory's entries together: the parent is most often the last one
+    // seen, recognised without cutting its path out of this one. Otherwise it is found from the
+    // root down, a component at a time (a loop: paths can be thousands of components deep).
+    if (slash !== this.lastParentPath.length || !path.startsWith(this.lastParentPath)) {
       const dir = path.slice(0, slash);
-      parent = this.intern(dir);
+      let id = ROOT;
+      for (let from = 0; ;) {
+        const end = dir.indexOf('/', from);
+        id = this.child(id, dir, from, end < 0 ? dir.length : end);
+        if (end < 0) break;
+        from = end + 1;
+      }
       this.lastParentPath = dir;
-      this.lastParent = parent;
+      this.lastParent = id;
     }
+    return this.child(this.lastParent, path, slash + 1);
+  }
+
+  /** The id of `parent`'s child named `s.slice(from, to)`, added to the table when new. */
+  private child(parent: number, s: string, from: number, to = s.length): number {
     const count = this.table.count;
-    const id = this.table.add(parent, path, slash + 1);
+    const id = this.table.add(parent, s, from, to);
     if (id < count) return id;
     this.lastV = room(this.lastV, id);
     this.lastV[id] = -1;
@@ -384,9 +389,12 @@ export class Overlay {
       if (e !== undefined && !replaceNonDir) return false;
       chain.push(a);
     }
+    // Each path is made from its parent's (the topmost one's from the table).
+    let path = chain.length > 0 ? this.table.path(this.table.parent(chain[chain.length - 1]!)) : '';
     for (let i = chain.length - 1; i >= 0; i--) {
       const a = chain[i]!;
-      const path = this.table.path(a);
+      const name = this.table.name(a);
+      path = path === '' ? name : `${path}/${name}`;
       if (this.cur[a] !== undefined) {
         this.issue(k, path, 'parent-not-dir');
         this.remove(a, k, { kind: 'replaced', by: path });

@@ -7,7 +7,7 @@
  * bench archive (204,012 paths, 78 characters on average, 11 of them the name) those strings and
  * the map were a third of the page's live heap while the image was opened, and, surviving the
  * young generation as they were made, most of the renderer's memory over budget
- * (docs/PERFORMANCE.md). Here the same paths take ~4.4 MB of names and ~24 bytes of typed arrays
+ * (docs/PERFORMANCE.md). Here the same paths take ~4.4 MB of names and ~16 bytes of typed arrays
  * each, outside the JavaScript heap; a path's string is made only when a query asks for it.
  *
  * Ids are given in order and a parent is always added before its children, so a parent's id is
@@ -56,18 +56,15 @@ export class PathTable {
 
   /** The id of the child of `parent` named `s.slice(from, to)`, or -1. */
   child(parent: number, s: string, from = 0, to = s.length): number {
-    const mask = this.slots.length - 1;
-    for (let at = this.hash(parent, s, from, to) & mask; ; at = (at + 1) & mask) {
-      const id = this.slots[at]!;
-      if (id === FREE) return -1;
-      if (this.parents[id] === parent && this.nameIs(id, s, from, to)) return id;
-    }
+    const id = this.slots[this.slotOf(parent, s, from, to)]!;
+    return id === FREE ? -1 : id;
   }
 
   /** `child`, adding the path when it is not there yet. */
   add(parent: number, s: string, from = 0, to = s.length): number {
-    const found = this.child(parent, s, from, to);
-    if (found >= 0) return found;
+    const slot = this.slotOf(parent, s, from, to);
+    const found = this.slots[slot]!;
+    if (found !== FREE) return found;
     const id = this.count++;
     if (id >= this.parents.length) {
       this.parents = grown(this.parents, id + 1);
@@ -80,8 +77,17 @@ export class PathTable {
     for (let i = from; i < to; i++) this.chars[at++] = s.charCodeAt(i);
     this.starts[id + 1] = end;
     if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(id, this.hash(parent, s, from, to));
+    else this.slots[slot] = id;
     return id;
+  }
+
+  /** The slot of `parent`'s child named `s.slice(from, to)`, or the free one it would take. */
+  private slotOf(parent: number, s: string, from: number, to: number): number {
+    const mask = this.slots.length - 1;
+    for (let at = this.hash(parent, s, from, to) & mask; ; at = (at + 1) & mask) {
+      const id = this.slots[at]!;
+      if (id === FREE || (this.parents[id] === parent && this.nameIs(id, s, from, to))) return at;
+    }
   }
 
   /** The id of a path ('' is the root), or -1 when the table does not have it. */
