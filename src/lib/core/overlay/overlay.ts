@@ -278,17 +278,20 @@ export class Overlay {
     const count = this.table.count;
     const id = this.table.add(parent, s, from, to);
     if (id < count) return id;
-    this.lastV = room(this.lastV, id);
+    if (id >= this.lastV.length) {
+      // The arrays of one slot per path grow together (one check per path, not four).
+      this.lastV = room(this.lastV, id);
+      this.firstKid = room(this.firstKid, id);
+      this.lastKid = room(this.lastKid, id);
+      this.nextKid = room(this.nextKid, id);
+    }
     this.lastV[id] = -1;
     this.cur.push(undefined);
-    this.firstKid = room(this.firstKid, id);
-    this.lastKid = room(this.lastKid, id);
-    this.nextKid = room(this.nextKid, id);
     const last = this.lastKid[parent]!;
     if (last === 0) this.firstKid[parent] = id;
     else this.nextKid[last] = id;
     this.lastKid[parent] = id;
-    this.sorted.delete(parent);
+    if (this.sorted.size > 0) this.sorted.delete(parent);
     return id;
   }
 
@@ -316,10 +319,12 @@ export class Overlay {
     cause: DeleteCause | undefined,
   ): void {
     const v = this.vCount++;
-    this.vLayer = room(this.vLayer, v);
-    this.vAction = room(this.vAction, v);
-    this.vFlags = room(this.vFlags, v);
-    this.vPrev = room(this.vPrev, v);
+    if (v >= this.vLayer.length) {
+      this.vLayer = room(this.vLayer, v);
+      this.vAction = room(this.vAction, v);
+      this.vFlags = room(this.vFlags, v);
+      this.vPrev = room(this.vPrev, v);
+    }
     this.vLayer[v] = k;
     this.vAction[v] = ADDED;
     this.vFlags[v] = flags;
@@ -426,6 +431,8 @@ export class Overlay {
     const opaques: { dir: string; marker: string }[] = [];
     const whiteouts: { target: string; marker: string }[] = [];
     const plain: TarEntry[] = [];
+    /** Their paths, read once (an index's entries make their path each time it is read). */
+    const plainPaths: string[] = [];
     const plnk = new Map<string, TarEntry>();
 
     // Called once per entry of every layer when the overlay is built: the checks below read the
@@ -436,7 +443,10 @@ export class Overlay {
       const p = e.path;
       if (p === '') {
         // The root `./` entry: root metadata only (never listed, never replaced by a non-dir).
-        if (e.type === 'dir') plain.push(e);
+        if (e.type === 'dir') {
+          plain.push(e);
+          plainPaths.push(p);
+        }
         continue;
       }
       if (!isSafePath(p)) {
@@ -472,6 +482,7 @@ export class Overlay {
         continue;
       }
       plain.push(e);
+      plainPaths.push(p);
     }
 
     // 1. Opaque directories: hide every lower child (OCI layer.md "Opaque Whiteout").
@@ -514,6 +525,7 @@ export class Overlay {
     // 3. The layer's own entries, in tar order.
     for (let i = 0; i < plain.length; i++) {
       const e0 = plain[i]!;
+      const path = plainPaths[i]!;
       let e = e0;
       let flags = 0;
       if (e.type === 'hardlink') {
@@ -523,17 +535,17 @@ export class Overlay {
           // link becomes a copy of the linked file, with that file's header.
           const src = plnk.get(baseName(target));
           if (src !== undefined) {
-            e = { ...plainEntry(src), path: e0.path, headerOffset: e0.headerOffset };
+            e = { ...plainEntry(src), path, headerOffset: e0.headerOffset };
             flags |= F_RETARGETED;
-          } else this.issue(k, e.path, 'aufs-hardlink-missing');
+          } else this.issue(k, path, 'aufs-hardlink-missing');
         } else {
           const t = this.find(target);
           if (t === undefined || this.cur[t] === undefined) {
-            this.issue(k, e.path, 'hardlink-target-missing');
+            this.issue(k, path, 'hardlink-target-missing');
           }
         }
       }
-      const id = this.intern(e.path);
+      const id = this.intern(path);
       if (id === ROOT) {
         this.put(ROOT, k, e, 0);
         continue;
@@ -542,7 +554,7 @@ export class Overlay {
       const existing = this.cur[id];
       // layer.md "Changeset over existing files"; moby RemoveAll(path) unless both are dirs.
       if (existing !== undefined && existing.type === 'dir' && e.type !== 'dir') {
-        this.removeBelow(id, k, { kind: 'replaced', by: e.path });
+        this.removeBelow(id, k, { kind: 'replaced', by: path });
       }
       this.put(id, k, e, flags);
     }

@@ -33,17 +33,25 @@ function hashEnd(h: number): number {
   return h ^ (h >>> 12);
 }
 
+/**
+ * Room for this many paths before the first growth (~150 KB): a small image never grows the
+ * table, and growing it costs a pass over every id.
+ */
+const INITIAL_IDS = 4096;
+
 /** Longest run of code units passed to `String.fromCharCode` at once (its argument count). */
 const CHARS_PER_CALL = 8192;
 
 export class PathTable {
   /** Paths so far, the root included. */
   count = 1;
-  private parents = new Int32Array(1024);
+  private parents = new Int32Array(INITIAL_IDS);
+  /** Each id's hash, kept so that growing the slots does not read every name again. */
+  private hashes = new Int32Array(INITIAL_IDS);
   /** Where each id's name starts in `chars`; it ends where the next id's starts. */
-  private starts = new Uint32Array(1025);
-  private chars = new Uint16Array(16 * 1024);
-  private slots = new Int32Array(2048).fill(FREE);
+  private starts = new Uint32Array(INITIAL_IDS + 1);
+  private chars = new Uint16Array(16 * INITIAL_IDS);
+  private slots = new Int32Array(2 * INITIAL_IDS).fill(FREE);
 
   constructor() {
     this.parents[0] = -1;
@@ -56,21 +64,24 @@ export class PathTable {
 
   /** The id of the child of `parent` named `s.slice(from, to)`, or -1. */
   child(parent: number, s: string, from = 0, to = s.length): number {
-    const id = this.slots[this.slotOf(parent, s, from, to)]!;
+    const id = this.slots[this.slotOf(this.hash(parent, s, from, to), parent, s, from, to)]!;
     return id === FREE ? -1 : id;
   }
 
   /** `child`, adding the path when it is not there yet. */
   add(parent: number, s: string, from = 0, to = s.length): number {
-    const slot = this.slotOf(parent, s, from, to);
+    const hash = this.hash(parent, s, from, to);
+    const slot = this.slotOf(hash, parent, s, from, to);
     const found = this.slots[slot]!;
     if (found !== FREE) return found;
     const id = this.count++;
     if (id >= this.parents.length) {
       this.parents = grown(this.parents, id + 1);
+      this.hashes = grown(this.hashes, id + 1);
       this.starts = grown(this.starts, id + 2);
     }
     this.parents[id] = parent;
+    this.hashes[id] = hash;
     let at = this.starts[id]!;
     const end = at + (to - from);
     if (end > this.chars.length) this.chars = grown(this.chars, end);
@@ -82,9 +93,9 @@ export class PathTable {
   }
 
   /** The slot of `parent`'s child named `s.slice(from, to)`, or the free one it would take. */
-  private slotOf(parent: number, s: string, from: number, to: number): number {
+  private slotOf(hash: number, parent: number, s: string, from: number, to: number): number {
     const mask = this.slots.length - 1;
-    for (let at = this.hash(parent, s, from, to) & mask; ; at = (at + 1) & mask) {
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
       const id = this.slots[at]!;
       if (id === FREE || (this.parents[id] === parent && this.nameIs(id, s, from, to))) return at;
     }
@@ -166,23 +177,15 @@ export class PathTable {
     return hashEnd(h);
   }
 
-  private hashOf(id: number): number {
-    let h = hashStart(this.parents[id]!);
-    for (let i = this.starts[id]!, end = this.starts[id + 1]!; i < end; i++)
-      h = hashStep(h, this.chars[i]!);
-    return hashEnd(h);
-  }
-
-  private place(id: number, hash: number): void {
-    const mask = this.slots.length - 1;
-    let at = hash & mask;
-    while (this.slots[at] !== FREE) at = (at + 1) & mask;
-    this.slots[at] = id;
-  }
-
   private rehash(size: number): void {
-    this.slots = new Int32Array(size).fill(FREE);
-    for (let id = 1; id < this.count; id++) this.place(id, this.hashOf(id));
+    const slots = new Int32Array(size).fill(FREE);
+    const mask = size - 1;
+    for (let id = 1; id < this.count; id++) {
+      let at = this.hashes[id]! & mask;
+      while (slots[at] !== FREE) at = (at + 1) & mask;
+      slots[at] = id;
+    }
+    this.slots = slots;
   }
 }
 
