@@ -431,8 +431,6 @@ export class Overlay {
     const opaques: { dir: string; marker: string }[] = [];
     const whiteouts: { target: string; marker: string }[] = [];
     const plain: TarEntry[] = [];
-    /** Their paths, read once (an index's entries make their path each time it is read). */
-    const plainPaths: string[] = [];
     const plnk = new Map<string, TarEntry>();
 
     // Called once per entry of every layer when the overlay is built: the checks below read the
@@ -443,10 +441,7 @@ export class Overlay {
       const p = e.path;
       if (p === '') {
         // The root `./` entry: root metadata only (never listed, never replaced by a non-dir).
-        if (e.type === 'dir') {
-          plain.push(e);
-          plainPaths.push(p);
-        }
+        if (e.type === 'dir') plain.push(e);
         continue;
       }
       if (!isSafePath(p)) {
@@ -482,7 +477,6 @@ export class Overlay {
         continue;
       }
       plain.push(e);
-      plainPaths.push(p);
     }
 
     // 1. Opaque directories: hide every lower child (OCI layer.md "Opaque Whiteout").
@@ -525,7 +519,9 @@ export class Overlay {
     // 3. The layer's own entries, in tar order.
     for (let i = 0; i < plain.length; i++) {
       const e0 = plain[i]!;
-      const path = plainPaths[i]!;
+      // Read again rather than kept from the loop above: a layer's path strings kept until here
+      // outlive the young generation (the 3.2 GB bench archive's memory: 134 against 124 MB).
+      const path = e0.path;
       let e = e0;
       let flags = 0;
       if (e.type === 'hardlink') {
