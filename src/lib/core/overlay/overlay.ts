@@ -756,14 +756,14 @@ export class Overlay {
   }
 
   /**
-   * `dir`: the node's parent path and a `/` ('' at the root), and `name`, when the caller has
-   * them (children of one directory share the first); otherwise they are made from the table.
+   * `path` and `name`: the node's, when the caller has them (a query is given the path, children
+   * of one directory share their parent's); otherwise they are made from the table.
    */
   private makeNode(
     id: number,
     k: number,
     changesOnly: boolean,
-    dir?: string,
+    path?: string,
     name = this.table.name(id),
   ): OverlayNode {
     const v = this.versionAt(id, k);
@@ -797,7 +797,7 @@ export class Overlay {
         : this.fullStats(k).kids[id]!;
     const node: OverlayNode = {
       id,
-      path: dir === undefined ? this.table.path(id) : dir + name,
+      path: path ?? this.table.path(id),
       name,
       type: entry.type,
       isDir: entry.type === 'dir',
@@ -839,7 +839,7 @@ export class Overlay {
     const id = this.find(path);
     const changesOnly = opts.changesOnly === true;
     if (id === undefined || !this.visible(id, k, changesOnly)) return undefined;
-    return this.makeNode(id, k, changesOnly);
+    return this.makeNode(id, k, changesOnly, path);
   }
 
   /** Children of a directory in layer k's view, sorted by name in byte order (cached). */
@@ -860,7 +860,10 @@ export class Overlay {
       const shown = changesOnly
         ? this.changeStats(k).mark.has(kid)
         : this.entryAtId(kid, k) !== undefined;
-      if (shown) out.push(this.makeNode(kid, k, changesOnly, dir, names[i]));
+      if (shown) {
+        const name = names[i]!;
+        out.push(this.makeNode(kid, k, changesOnly, dir + name, name));
+      }
     }
     memo.set(id, out);
     return out;
@@ -870,7 +873,7 @@ export class Overlay {
     this.checkLayer(k);
     const changesOnly = opts.changesOnly === true;
     const view = { changesOnly };
-    const root = this.makeNode(ROOT, k, changesOnly);
+    const root = this.makeNode(ROOT, k, changesOnly, '');
     return {
       layer: k,
       changesOnly,

@@ -7,7 +7,7 @@
  * bench archive (204,012 paths, 78 characters on average, 11 of them the name) those strings and
  * the map were a third of the page's live heap while the image was opened, and, surviving the
  * young generation as they were made, most of the renderer's memory over budget
- * (docs/PERFORMANCE.md). Here the same paths take ~4.4 MB of names and ~16 bytes of typed arrays
+ * (docs/PERFORMANCE.md). Here the same paths take 4.7 MB of names and ~16 bytes of typed arrays
  * each, outside the JavaScript heap; a path's string is made only when a query asks for it.
  *
  * Ids are given in order and a parent is always added before its children, so a parent's id is
