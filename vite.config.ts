@@ -106,7 +106,12 @@ export default defineConfig({
   build: { target: 'es2022', chunkSizeWarningLimit: 1000 },
   preview: { host: '127.0.0.1' },
   test: {
-    include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'tests/unit/**/*.test.ts',
+      'tests/fuzz/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -27,7 +27,7 @@ import {
   type Codecs,
   type FuzzInput,
   type FuzzPlan,
-} from '../src/lib/core/fuzz/harness';
+} from '../tests/fuzz/harness';
 import { writeTar, type TarWriteEntry } from '../src/lib/core/tar/write';
 import { encodeHeader } from '../src/lib/core/tar/write';
 import {

@@ -27,7 +27,7 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { entryHeaderBlocks, writeTar, type TarWriteEntry } from '../src/lib/core/tar/write';
 import { openArchive } from '../src/lib/core/archive/open';
 import { indexLayer, verifyLayer } from '../src/lib/core/archive/layers';
-import { ArchiveError } from '../src/lib/core/archive/errors';
+import { ArchiveError } from '../src/lib/core/model/errors';
 import { buildOverlay, mergedListing } from '../src/lib/core/overlay';
 import { plainTar } from '../tests/fixtures/archives';
 import { hostileLayer } from './fuzz';

@@ -6,8 +6,8 @@ import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import { openArchive, type OpenedArchive } from '../lib/core/archive/open';
 import { indexLayer, verifyLayer, type LayerIndex } from '../lib/core/archive/layers';
-import { ArchiveError } from '../lib/core/archive/errors';
-import { inspectDocument, historyRows, imageLsRows } from '../lib/core/image/summary';
+import { ArchiveError } from '../lib/core/model/errors';
+import { inspectDocument, historyRows, imageLsRows } from '../lib/core/present/summary';
 import { formatHistory, formatImageLs } from '../lib/core/format/docker-table';
 import { buildOverlay, mergedListing } from '../lib/core/overlay';
 

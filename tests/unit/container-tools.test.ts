@@ -34,8 +34,8 @@ import {
   lowerFromOverlay,
   type CommitResult,
 } from '../../src/lib/core/container';
-import { saveArchive, saveInput } from '../../src/lib/core/image/save';
-import type { ImageInfo } from '../../src/lib/core/image/types';
+import { saveArchive, saveInput } from '../../src/lib/core/save/save';
+import type { ImageInfo } from '../../src/lib/core/model/types';
 
 const SAMPLE = join(import.meta.dirname, '../../sample-images/busybox-app.tar');
 const enc = new TextEncoder();

@@ -8,7 +8,7 @@ import { existsSync, openAsBlob, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openArchive } from '../../src/lib/core/archive/open';
 import { indexLayer, verifyLayer, type LayerIndex } from '../../src/lib/core/archive/layers';
-import { ArchiveError } from '../../src/lib/core/archive/errors';
+import { ArchiveError } from '../../src/lib/core/model/errors';
 import { buildOverlay, mergedListing } from '../../src/lib/core/overlay';
 
 const DIR = join(import.meta.dirname, '../../sample-images');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ArchiveErrorCode } from '../core/archive/errors';
+import type { ArchiveErrorCode } from '../core/model/errors';
 import zh from './zh.json';
 import en from './en.json';
 

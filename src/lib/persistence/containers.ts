@@ -10,7 +10,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ContainerState } from '../core/container';
 import { CONTAINER_STATE_FORMAT } from '../core/container';
-import type { ImageInfo, LayerInfo } from '../core/image/types';
+import type { ImageInfo, LayerInfo } from '../core/model/types';
 import type { TarEntry } from '../core/tar/types';
 
 export interface StoredContainer {

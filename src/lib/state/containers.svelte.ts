@@ -19,7 +19,7 @@ import {
   type DockerDiff,
   type LowerFs,
 } from '../core/container';
-import type { ImageInfo } from '../core/image/types';
+import type { ImageInfo } from '../core/model/types';
 import { recentId } from '../persistence/recent';
 import { deleteContainer, loadArchive, putCommit, putContainer } from '../persistence/containers';
 import type { Session } from './session.svelte';

@@ -2,7 +2,7 @@
  * One Session per opened archive: what the worker has told us so far. Big worker data is held in
  * `$state.raw` (replaced, never mutated) and every view is `$derived` from it.
  */
-import type { ArchiveModel, ImageInfo, LayerInfo } from '../core/image/types';
+import type { ArchiveModel, ImageInfo, LayerInfo } from '../core/model/types';
 import type { TarEntry } from '../core/tar/types';
 import { Overlay, buildOverlay } from '../core/overlay';
 import type { CommittedLayer } from '../core/container';

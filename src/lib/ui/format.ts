@@ -1,6 +1,6 @@
 /** Display helpers shared by the views; docker's own formatting comes from core/format. */
 export { humanSize, timeAgo } from '../core/format/units';
-export { shortId } from '../core/image/ids';
+export { shortId } from '../core/model/ids';
 
 /** Binary units for progress and file sizes (what a learner's file manager shows). */
 export function bytes(n: number): string {

@@ -5,8 +5,8 @@
  */
 import { openArchive, type OpenedArchive } from '../core/archive/open';
 import { indexLayerColumns, readLayerFile, verifyLayer } from '../core/archive/layers';
-import { ArchiveError, isAbort } from '../core/archive/errors';
-import { saveArchive, saveInput } from '../core/image/save';
+import { ArchiveError, isAbort } from '../core/model/errors';
+import { saveArchive, saveInput } from '../core/save/save';
 import type { WorkerFailure, WorkerRequest, WorkerResponse } from './protocol';
 import { columnsTransfer } from '../core/tar/columns';
 

@@ -2,7 +2,7 @@
  * The main-thread side of the worker boundary. The worker is started lazily on the first open and
  * terminated on cancel (the only way to stop a read that is blocked in the browser's I/O).
  */
-import type { ArchiveModel, LayerInfo, LayerStats } from '../core/image/types';
+import type { ArchiveModel, LayerInfo, LayerStats } from '../core/model/types';
 import type { TarEntry } from '../core/tar/types';
 import { entriesOf } from '../core/tar/columns';
 import type {

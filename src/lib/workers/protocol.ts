@@ -2,8 +2,8 @@
  * The one typed protocol across the worker boundary. Every request carries an id; every answer
  * names the id it belongs to, so answers to a cancelled or superseded request are dropped.
  */
-import type { ArchiveErrorCode } from '../core/archive/errors';
-import type { ArchiveModel, ImageInfo, LayerInfo, LayerStats } from '../core/image/types';
+import type { ArchiveErrorCode } from '../core/model/errors';
+import type { ArchiveModel, ImageInfo, LayerInfo, LayerStats } from '../core/model/types';
 import type { EntryColumns } from '../core/tar/columns';
 
 export type WorkerRequest =

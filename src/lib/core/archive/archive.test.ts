@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { openArchive, type OpenedArchive } from './open';
 import { indexLayer, indexLayerColumns, readLayerFile, verifyLayer } from './layers';
 import { entriesOf, plainEntry } from '../tar/columns';
-import { ArchiveError, type ArchiveErrorCode } from './errors';
+import { ArchiveError, type ArchiveErrorCode } from '../model/errors';
 import { writeTar } from '../tar/write';
 import {
   containerdExport,

@@ -1,5 +1,5 @@
 import type { OuterArchive } from './source';
-import { ArchiveError } from './errors';
+import { ArchiveError } from '../model/errors';
 
 const ROOTFS_DIRS = ['bin', 'etc', 'usr', 'lib', 'var', 'sbin'];
 

@@ -5,11 +5,11 @@ import { indexTarChunks } from '../tar/index-stream';
 import { forEachBlobChunk } from '../tar/blob-chunks';
 import { decodeBlobRange, decompressedStream, type DecoderKind } from '../compress/decompress';
 import { sha256Hasher } from '../hash/sha256';
-import type { LayerInfo, LayerStats } from '../image/types';
-import { ArchiveError, isAbort } from './errors';
+import type { LayerInfo, LayerStats } from '../model/types';
+import { ArchiveError, isAbort } from '../model/errors';
 import type { OpenedArchive } from './open';
 import type { ProgressReport } from './source';
-import { LIMITS, formatLimit } from '../limits';
+import { LIMITS, formatLimit } from '../model/limits';
 import { ColumnsBuilder, type EntryColumns } from '../tar/columns';
 
 export interface LayerIndex {

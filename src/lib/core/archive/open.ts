@@ -8,10 +8,10 @@ import type {
   LayerInfo,
   Platform,
   RawDocument,
-} from '../image/types';
+} from '../model/types';
 import { sniffCompression } from '../compress/sniff';
 import { sha256Hex } from '../hash/sha256';
-import { ArchiveError } from './errors';
+import { ArchiveError } from '../model/errors';
 import {
   openOuter,
   readMemberBytes,
@@ -21,7 +21,7 @@ import {
   type SourceOptions,
 } from './source';
 import { classifyNonImage } from './detect';
-import { chainIds } from '../image/ids';
+import { chainIds } from '../model/ids';
 import { familiarizeTag } from '../reference/reference';
 
 const KIND_LABELS: Record<ArchiveKind, string> = {

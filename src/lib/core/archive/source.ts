@@ -3,9 +3,9 @@ import { TarFormatError } from '../tar/types';
 import { indexTarBlob } from '../tar/index-blob';
 import { decompressedStream } from '../compress/decompress';
 import { isZip, looksLikeTarHeader, sniffCompression } from '../compress/sniff';
-import type { Compression } from '../image/types';
-import { ArchiveError } from './errors';
-import { LIMITS, formatLimit } from '../limits';
+import type { Compression } from '../model/types';
+import { ArchiveError } from '../model/errors';
+import { LIMITS, formatLimit } from '../model/limits';
 
 /** Largest JSON document (manifest, index, config) read into memory. */
 export const MAX_JSON_BYTES = LIMITS.jsonBytes;

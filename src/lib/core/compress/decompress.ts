@@ -1,11 +1,11 @@
 import { Inflate } from 'pako';
 import { Decompress as ZstdDecompress } from 'fzstd';
-import type { Compression } from '../image/types';
-import { ArchiveError } from '../archive/errors';
-import { LIMITS, formatLimit, maxExpandedBytes } from '../limits';
+import type { Compression } from '../model/types';
+import { ArchiveError } from '../model/errors';
+import { LIMITS, formatLimit, maxExpandedBytes } from '../model/limits';
 import { blobChunks } from '../tar/blob-chunks';
-import { IS_NODE } from '../runtime';
-import { discarded, release, relinquish } from '../gc-hint';
+import { IS_NODE } from '../platform/runtime';
+import { discarded, release, relinquish } from '../platform/gc-hint';
 import { loadZstdWasm, ZstdWasmStream, type ZstdExports } from './zstd-wasm';
 
 /** Bytes handed to the decompressors per read. */

@@ -1,4 +1,4 @@
-import type { Compression } from '../image/types';
+import type { Compression } from '../model/types';
 
 /**
  * Compression by magic bytes, never by file name or media type (FORMATS.md 1.8, the same matchers

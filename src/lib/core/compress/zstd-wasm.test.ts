@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { zstd } from '../../../../tests/fixtures/archives';
 import { concat } from '../tar/fixtures.test-helpers';
-import { ArchiveError } from '../archive/errors';
+import { ArchiveError } from '../model/errors';
 import { decodeBlobRange, decompressedStream, fzstdStream } from './decompress';
 import { loadZstdWasm } from './zstd-wasm';
 

@@ -12,7 +12,7 @@
  * WebAssembly cannot run (compress/decompress.ts).
  */
 import { ZSTDDecoder } from 'zstddec/stream';
-import { ArchiveError } from '../archive/errors';
+import { ArchiveError } from '../model/errors';
 
 /** The module's exports this file uses (zstddec's build exports these and no more). */
 export interface ZstdExports {

@@ -3,15 +3,15 @@ import { createHash } from 'node:crypto';
 import { buildOverlay, mergedListing } from '../overlay';
 import { TarParser } from '../tar/parser';
 import type { TarEntry } from '../tar/types';
-import { chainIds } from '../image/ids';
+import { chainIds } from '../model/ids';
 import { Container } from './container';
 import { commitContainer, commitReference, EMPTY_TAR_DIFF_ID } from './commit';
 import { containerListing } from './listing';
 import { lowerFileReader, lowerFromOverlay } from './lower';
-import { saveArchive, saveInput } from '../image/save';
+import { saveArchive, saveInput } from '../save/save';
 import { openArchive } from '../archive/open';
 import { verifyLayer } from '../archive/layers';
-import { goJson, goMap, goTime } from './gojson';
+import { goJson, goMap, goTime } from '../model/gojson';
 import {
   d,
   f,

@@ -29,13 +29,13 @@ import type { TarEntry } from '../tar/types';
 import { indexTarBlob } from '../tar/index-blob';
 import { sha256Hex, sha256Stream } from '../hash/sha256';
 import { layerStats } from '../archive/layers';
-import { chainIds } from '../image/ids';
-import type { HistoryEntry, ImageConfig, ImageInfo, LayerInfo } from '../image/types';
+import { chainIds } from '../model/ids';
+import type { HistoryEntry, ImageConfig, ImageInfo, LayerInfo } from '../model/types';
 import { parseImageReference } from '../reference/reference';
 import type { Container } from './container';
 import type { LowerReader } from './lower';
 import { applyChanges, containerConfigJson, mergeConfig } from './config';
-import { goJson, goMap, goTime } from './gojson';
+import { goJson, goMap, goTime } from '../model/gojson';
 
 /** sha256 of 1024 zero bytes: moby layer.DigestSHA256EmptyTar. */
 export const EMPTY_TAR_DIFF_ID =

@@ -5,8 +5,8 @@
  * `docker commit -c` does (daemon/builder/dockerfile `BuildFromConfig`), and written as Go's
  * encoding/json writes moby's api/types/container `Config` struct.
  */
-import type { ImageConfig } from '../image/types';
-import { goMap } from './gojson';
+import type { ImageConfig } from '../model/types';
+import { goMap } from '../model/gojson';
 import type { DockerContainerConfig } from './types';
 
 type ImageRunConfig = NonNullable<ImageConfig['config']>;

@@ -25,9 +25,9 @@
  * diff` and `docker commit` compare against it, so they never show it), hardlinks made in the
  * container, and users: new files belong to root (0:0).
  */
-import type { ImageInfo } from '../image/types';
+import type { ImageInfo } from '../model/types';
 import type { TarEntry, TarEntryType } from '../tar/types';
-import { compareBytes } from '../overlay/paths';
+import { compareBytes } from '../model/order';
 import type { LowerFs, LowerNode } from './lower';
 import {
   cryptoRandom,

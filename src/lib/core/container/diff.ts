@@ -22,7 +22,7 @@
  * Only paths in the writable layer can differ: everything else is the image's own entry, so the
  * walk visits the upper layer and the image children of the directories it replaced.
  */
-import { compareBytes } from '../overlay/paths';
+import { compareBytes } from '../model/order';
 import type { Container } from './container';
 import type { LowerNode } from './lower';
 import type { UpperEntry } from './types';

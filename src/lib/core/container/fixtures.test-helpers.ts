@@ -8,7 +8,7 @@ import { openArchive, type OpenedArchive } from '../archive/open';
 import { indexLayer } from '../archive/layers';
 import { buildOverlay, type Overlay } from '../overlay';
 import type { TarEntry } from '../tar/types';
-import type { ImageInfo } from '../image/types';
+import type { ImageInfo } from '../model/types';
 import { lowerFileReader, lowerFromOverlay, type LowerFs, type LowerReader } from './lower';
 import type { RandomBytes } from './names';
 

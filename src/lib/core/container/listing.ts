@@ -3,7 +3,7 @@
  * (`path\ttype\tsize\tmode\tlink`, byte order, root excluded; overlay/listing.ts), as it would be
  * extracted: hardlinks are files. Tests compare it with what `umoci unpack` of a commit gives.
  */
-import { compareBytes } from '../overlay/paths';
+import { compareBytes } from '../model/order';
 import type { Container } from './container';
 
 function escapeField(s: string): string {

@@ -1,6 +1,9 @@
 /** Path and entry helpers shared by the overlay model, dive's replica and the listing. */
 import type { TarEntry } from '../tar/types';
 import type { ModifiedField } from './types';
+import { compareBytes } from '../model/order';
+
+export { compareBytes };
 
 /** OCI image-spec layer.md "Whiteouts": `.wh.<name>` hides `<name>` in lower layers. */
 export const WHITEOUT_PREFIX = '.wh.';
@@ -10,30 +13,6 @@ export const OPAQUE_MARKER = '.wh..wh..opq';
 export const AUFS_META_PREFIX = '.wh..wh.';
 /** AUFS hardlink targets (moby `WhiteoutLinkDir`). */
 export const AUFS_LINK_DIR = '.wh..wh.plnk';
-
-/**
- * Compare two strings in UTF-8 byte order (what `LC_ALL=C sort` and Go's `sort.Strings` do).
- * UTF-16 code-unit order differs only where a surrogate meets a code unit >= U+E000, so those are
- * remapped to code-point order; everything else is a plain code-unit comparison.
- */
-export function compareBytes(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    const ca = a.charCodeAt(i);
-    const cb = b.charCodeAt(i);
-    if (ca !== cb) {
-      if (ca >= 0xd800 && cb >= 0xd800) return utf8Rank(ca) - utf8Rank(cb);
-      return ca - cb;
-    }
-  }
-  return a.length - b.length;
-}
-
-function utf8Rank(c: number): number {
-  // Surrogates (astral code points) sort after U+E000..U+FFFF in code-point order.
-  return c >= 0xe000 ? c - 0x800 : c + 0x2000;
-}
 
 /**
  * True when the path stays inside the root: relative, no empty, `.` or `..` component. The tar

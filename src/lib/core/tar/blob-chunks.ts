@@ -8,8 +8,8 @@
  * 1,006 MB/s and +92 MB. Blob streams are byte streams in Chromium and Node, so `{mode: 'byob'}`
  * is available; the default reader stays as the fallback for runtimes without it.
  */
-import { discarded } from '../gc-hint';
-import { IS_NODE } from '../runtime';
+import { discarded } from '../platform/gc-hint';
+import { IS_NODE } from '../platform/runtime';
 
 /**
  * Streams with a BYOB read in flight. Chromium 156 can garbage-collect a Blob stream whose only

@@ -24,7 +24,7 @@ import {
   parsePaxRecords,
 } from './header';
 import { TarFormatError, type TarEntry, type TarEntryType } from './types';
-import { LIMITS } from '../limits';
+import { LIMITS } from '../model/limits';
 
 export interface TarParserOptions {
   /** Called for each entry once its headers are read, before its data. */

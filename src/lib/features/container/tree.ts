@@ -4,7 +4,7 @@
  * stay as ghost rows (`docker diff` D) where they were, so a deletion is visible in place.
  */
 import type { Container, ContainerStat, DiffKind } from '../../core/container';
-import { compareBytes } from '../../core/overlay/paths';
+import { compareBytes } from '../../core/model/order';
 
 export interface TreeRow {
   path: string;

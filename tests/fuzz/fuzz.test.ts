@@ -5,7 +5,7 @@
  * exception, no broken invariant, no wrong verdict (pipeline.ts). `npm run fuzz` runs the full set.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus, nodeCodecs } from '../../../../scripts/fuzz';
+import { loadCorpus, nodeCodecs } from '../../scripts/fuzz';
 import {
   FuzzSummary,
   makePlan,

@@ -1,4 +1,4 @@
-import type { ArchiveModel, ImageInfo } from './types';
+import type { ArchiveModel, ImageInfo } from '../model/types';
 import { splitRepoTag } from '../reference/reference';
 
 /**

@@ -6,7 +6,7 @@
  * (a lone surrogate, Go's invalid UTF-8) written as `\ufffd`. `undefined` properties are omitted
  * (in a `GoMap` too: what `omitempty` leaves out is decided by the caller).
  */
-import { compareBytes } from '../overlay/paths';
+import { compareBytes } from './order';
 
 /** A Go map: its keys are written in sorted (byte) order. */
 export class GoMap {

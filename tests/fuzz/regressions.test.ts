@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { openArchive, type OpenedArchive } from '../archive/open';
-import { indexLayer, verifyLayer } from '../archive/layers';
-import { ArchiveError } from '../archive/errors';
+import { openArchive, type OpenedArchive } from '../../src/lib/core/archive/open';
+import { indexLayer, verifyLayer } from '../../src/lib/core/archive/layers';
+import { ArchiveError } from '../../src/lib/core/model/errors';
 import {
   buildLayers,
   configFor,
@@ -17,7 +17,7 @@ import {
   family,
   ociArchive,
   plainTar,
-} from '../../../../tests/fixtures/archives';
+} from '../fixtures/archives';
 import { Rng } from './rng';
 import { runPipeline } from './pipeline';
 

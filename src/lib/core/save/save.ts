@@ -26,8 +26,8 @@ import { readMemberBytes, resolveMember } from '../archive/source';
 import { decompressedStream, type DecoderKind } from '../compress/decompress';
 import { sha256Hasher, sha256Hex } from '../hash/sha256';
 import { entryHeaderBlocks, type TarWriteEntry } from '../tar/write';
-import { goJson, goMap } from '../container/gojson';
-import { isAbort } from '../archive/errors';
+import { goJson, goMap } from '../model/gojson';
+import { isAbort } from '../model/errors';
 import {
   familiarName,
   familiarString,
@@ -36,7 +36,7 @@ import {
   tagNameOnly,
   InvalidReferenceError,
 } from '../reference/reference';
-import type { ImageInfo } from './types';
+import type { ImageInfo } from '../model/types';
 
 export const MEDIA_TYPE_OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_TYPE_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

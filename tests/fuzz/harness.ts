@@ -8,12 +8,12 @@
  * `ArchiveError`s, with no failure recorded: no other exception, no broken invariant, no layer
  * verified whose bytes or claims the mutation changed, no false mismatch.
  */
-import { openArchive } from '../archive/open';
-import { indexLayer } from '../archive/layers';
-import { decompressedStream } from '../compress/decompress';
-import { sniffCompression } from '../compress/sniff';
-import { indexTarBlob } from '../tar/index-blob';
-import { BLOCK } from '../tar/header';
+import { openArchive } from '../../src/lib/core/archive/open';
+import { indexLayer } from '../../src/lib/core/archive/layers';
+import { decompressedStream } from '../../src/lib/core/compress/decompress';
+import { sniffCompression } from '../../src/lib/core/compress/sniff';
+import { indexTarBlob } from '../../src/lib/core/tar/index-blob';
+import { BLOCK } from '../../src/lib/core/tar/header';
 import { Rng, caseSeed } from './rng';
 import {
   jsonStrings,

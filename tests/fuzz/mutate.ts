@@ -5,10 +5,10 @@
  * of the baseline and a seeded `Rng`, so a case is reproducible from its seed.
  */
 import { gzip } from 'pako';
-import { BLOCK, F } from '../tar/header';
-import { entryHeaderBlocks, setChecksum } from '../tar/write';
-import type { TarEntry } from '../tar/types';
-import type { Compression } from '../image/types';
+import { BLOCK, F } from '../../src/lib/core/tar/header';
+import { entryHeaderBlocks, setChecksum } from '../../src/lib/core/tar/write';
+import type { TarEntry } from '../../src/lib/core/tar/types';
+import type { Compression } from '../../src/lib/core/model/types';
 import type { Rng } from './rng';
 
 /** A member of the (uncompressed) outer tar. */

@@ -5,13 +5,13 @@
  * message; anything else (another exception type, an invariant broken, a wrong verdict) is
  * recorded as a failure.
  */
-import { openArchive, type OpenedArchive } from '../archive/open';
-import { indexLayer, readLayerFile, verifyLayer, type LayerIndex } from '../archive/layers';
-import { ArchiveError, isAbort } from '../archive/errors';
-import { buildOverlay, mergedListing } from '../overlay';
-import type { TarEntry } from '../tar/types';
-import type { Compression, VerifyState } from '../image/types';
-import { decompressedStream, type DecoderKind } from '../compress/decompress';
+import { openArchive, type OpenedArchive } from '../../src/lib/core/archive/open';
+import { indexLayer, readLayerFile, verifyLayer, type LayerIndex } from '../../src/lib/core/archive/layers';
+import { ArchiveError, isAbort } from '../../src/lib/core/model/errors';
+import { buildOverlay, mergedListing } from '../../src/lib/core/overlay';
+import type { TarEntry } from '../../src/lib/core/tar/types';
+import type { Compression, VerifyState } from '../../src/lib/core/model/types';
+import { decompressedStream, type DecoderKind } from '../../src/lib/core/compress/decompress';
 import type { Rng } from './rng';
 
 export interface LayerReport {
