@@ -6,7 +6,12 @@
  * recorded as a failure.
  */
 import { openArchive, type OpenedArchive } from '../../src/lib/core/archive/open';
-import { indexLayer, readLayerFile, verifyLayer, type LayerIndex } from '../../src/lib/core/archive/layers';
+import {
+  indexLayer,
+  readLayerFile,
+  verifyLayer,
+  type LayerIndex,
+} from '../../src/lib/core/archive/layers';
 import { ArchiveError, isAbort } from '../../src/lib/core/model/errors';
 import { buildOverlay, mergedListing } from '../../src/lib/core/overlay';
 import type { TarEntry } from '../../src/lib/core/tar/types';
