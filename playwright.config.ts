@@ -2,7 +2,8 @@ import { defineConfig } from '@playwright/test';
 // @ts-expect-error plain ESM helper shared with scripts/test.mjs
 import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 
-const PORT = 4317;
+// LAYERSCOPE_E2E_PORT lets two checkouts run their browser tests side by side.
+const PORT = Number(process.env.LAYERSCOPE_E2E_PORT) || 4317;
 
 export default defineConfig({
   testDir: 'tests/e2e',
