@@ -21,6 +21,7 @@ import {
   type SourceOptions,
 } from './source';
 import { classifyNonImage } from './detect';
+import { parseArchiveJson } from '../model/json';
 import { chainIds } from '../model/ids';
 import { familiarizeTag } from '../reference/reference';
 
@@ -391,15 +392,9 @@ async function walkIndex(
     }
     const bytes = await readMemberBytes(outer, entry);
     const text = new TextDecoder().decode(bytes);
-    let doc: OciIndex & OciManifest;
-    try {
-      doc = ociDocument(JSON.parse(text));
-    } catch {
-      throw new ArchiveError(
-        'bad-json',
-        `The blob ${d.digest} that index.json points to is not valid JSON: the archive is damaged. Save it again.`,
-      );
-    }
+    const doc: OciIndex & OciManifest = ociDocument(
+      parseArchiveJson(text, `The blob ${d.digest} that index.json points to`),
+    );
     const raw: RawDocument = {
       path,
       digest: d.digest,
@@ -452,15 +447,7 @@ async function assembleImage(outer: OuterArchive, a: AssembleInput): Promise<Ima
     );
   const cfgBytes = await readMemberBytes(outer, cfgEntry);
   const cfgText = new TextDecoder().decode(cfgBytes);
-  let config: ImageConfig;
-  try {
-    config = JSON.parse(cfgText) as ImageConfig;
-  } catch (e) {
-    throw new ArchiveError(
-      'bad-json',
-      `The image config ${a.configPath} is not valid JSON (${(e as Error).message}): the archive is damaged. Save it again.`,
-    );
-  }
+  const config = parseArchiveJson<ImageConfig>(cfgText, `The image config ${a.configPath}`);
   if (!config || typeof config !== 'object' || Array.isArray(config))
     throw new ArchiveError(
       'bad-json',

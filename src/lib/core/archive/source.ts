@@ -6,6 +6,7 @@ import { isZip, looksLikeTarHeader, sniffCompression } from '../compress/sniff';
 import type { Compression } from '../model/types';
 import { ArchiveError } from '../model/errors';
 import { LIMITS, formatLimit } from '../model/limits';
+import { parseArchiveJson } from '../model/json';
 
 /** Largest JSON document (manifest, index, config) read into memory. */
 export const MAX_JSON_BYTES = LIMITS.jsonBytes;
@@ -313,12 +314,5 @@ export async function readMemberJson<T>(
   if (!entry) return undefined;
   const bytes = await readMemberBytes(outer, entry);
   const text = new TextDecoder().decode(bytes);
-  try {
-    return { value: JSON.parse(text) as T, bytes, text, entry };
-  } catch (e) {
-    throw new ArchiveError(
-      'bad-json',
-      `${path} in this archive is not valid JSON (${(e as Error).message}): the archive is damaged. Save it again.`,
-    );
-  }
+  return { value: parseArchiveJson<T>(text, `${path} in this archive`), bytes, text, entry };
 }

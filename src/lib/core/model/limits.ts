@@ -12,6 +12,10 @@
  *    a base image about 3,500–10,000. The index costs ~210 bytes per entry plus its names.
  *  - Linux takes paths of at most 4096 bytes (PATH_MAX), so no extractable layer has longer names;
  *    this also bounds a path's depth (≤ 2048 components) for the tree walks.
+ *  - The JSON documents of real images nest at most 5 levels (config → config → Healthcheck → Test
+ *    → a string; an index's manifests → platform → os.features). Chromium's structured clone (the
+ *    worker's postMessage) overflows its stack at about 3,000 levels and Node's JSON.stringify at
+ *    about 5,000 (measured): 64 keeps every real document and stays far from both.
  *  - Registries refuse manifests above 4 MiB (distribution, containerd); image configs are
  *    kilobytes. 16 MiB leaves room for a manifest.json naming thousands of images.
  */
@@ -43,6 +47,8 @@ export const LIMITS = {
   extensionHeaderBytes: MiB,
   /** One JSON document read into memory (manifest.json, index.json, a manifest, a config). */
   jsonBytes: 16 * MiB,
+  /** Nesting of arrays and objects in one JSON document (see above). */
+  jsonDepth: 64,
   /** All metadata documents read from one archive together (fan-out: many items, one config)… */
   archiveJsonBytes: 256 * MiB,
   /** …each read counting at least this much, so at most 4,096 documents are read. */
