@@ -4,6 +4,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+// @ts-expect-error plain ESM module shared with the static hosts' _headers
+import { META_CSP, SECURITY_HEADERS, headersFile } from './scripts/security-headers.mjs';
 
 const SAMPLES_DIR = resolve(import.meta.dirname, 'sample-images');
 const SAMPLES_INDEX = join(SAMPLES_DIR, 'samples.json');
@@ -40,6 +42,8 @@ function bundledSamples(): Plugin {
   ) => {
     const file = serve(req.url);
     if (!file) return next();
+    for (const [k, v] of Object.entries(SECURITY_HEADERS as Record<string, string>))
+      res.setHeader(k, v);
     res.setHeader('Content-Length', statSync(file).size);
     res.setHeader(
       'Content-Type',
@@ -100,11 +104,26 @@ function offline(): Plugin[] {
   });
 }
 
+/**
+ * The security policy of scripts/security-headers.mjs: a <meta> in index.html, headers from
+ * `vite preview` (`npm start`), and dist/_headers for static hosts. The worker is covered only by
+ * the headers (a worker takes the policy of its own script's response).
+ */
+function securityPolicy(): Plugin {
+  return {
+    name: 'layerscope-security-policy',
+    transformIndexHtml: (html) => html.replace('%LAYERSCOPE_CSP%', META_CSP as string),
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile() as string });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), bundledSamples(), offline()],
+  plugins: [svelte(), bundledSamples(), offline(), securityPolicy()],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 1000 },
-  preview: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1', headers: SECURITY_HEADERS as Record<string, string> },
   test: {
     include: [
       'src/**/*.test.ts',
