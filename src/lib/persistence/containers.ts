@@ -167,3 +167,27 @@ export async function putCommit(c: StoredCommit): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Forgets everything kept for an archive: its containers (with their writable layers) and the
+ * images committed from them. Called when the archive is forgotten or leaves the recent list, so
+ * nothing derived from an archive outlives it. Never throws.
+ */
+export async function forgetArchive(archive: string): Promise<void> {
+  const d = await database();
+  if (!d) return;
+  try {
+    const tx = d.transaction(['containers', 'commits'], 'readwrite');
+    const keys = await Promise.all([
+      tx.objectStore('containers').index('archive').getAllKeys(archive),
+      tx.objectStore('commits').index('archive').getAllKeys(archive),
+    ]);
+    await Promise.all([
+      ...keys[0].map((k) => tx.objectStore('containers').delete(k)),
+      ...keys[1].map((k) => tx.objectStore('commits').delete(k)),
+      tx.done,
+    ]);
+  } catch {
+    // Storage went away: nothing is kept to forget.
+  }
+}

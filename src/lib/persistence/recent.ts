@@ -8,6 +8,7 @@
  * the storage notice (notice.ts), which says that recent items cannot be kept.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { forgetArchive } from './containers';
 import { clearProblem, reportProblem, reportSkipped } from './notice';
 
 export interface RecentArchive {
@@ -212,14 +213,17 @@ export async function rememberRecent(entry: RecentArchive): Promise<boolean> {
   try {
     const all = (await d.getAll('recent')).filter(isRecentArchive);
     all.sort((a, b) => a.openedAt - b.openedAt);
-    for (const old of all.slice(0, Math.max(0, all.length - MAX_RECENT)))
+    for (const old of all.slice(0, Math.max(0, all.length - MAX_RECENT))) {
       await d.delete('recent', old.id);
+      await forgetArchive(old.id);
+    }
   } catch {
     // Trimming is best effort.
   }
   return stored;
 }
 
+/** Forgets an archive: its entry, its stored bytes, and its containers and commits. */
 export async function forgetRecent(id: string): Promise<void> {
   try {
     const d = await database();
@@ -227,4 +231,5 @@ export async function forgetRecent(id: string): Promise<void> {
   } catch {
     // Nothing to forget when storage is unavailable.
   }
+  await forgetArchive(id);
 }
