@@ -1,7 +1,7 @@
 /**
  * `npm run fuzz [-- --cases N --seed S --workers W --no-sweep --case I --only NAME --heavy]`
  *
- * Fuzzes the engine (src/lib/core/fuzz/): first every sample and synthetic archive truncated at
+ * Fuzzes the engine (tests/fuzz/): first every sample and synthetic archive truncated at
  * every 512-byte boundary (300 sampled cuts of the 30 MB debian sample), then N seeded random
  * mutations (default 10,000; of the debian sample too with --heavy). Cases run in worker threads; a case that has not ended after its
  * 5 s deadline fails, and a worker that stops answering (a synchronous hang) is replaced and the

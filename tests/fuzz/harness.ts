@@ -1,8 +1,8 @@
 /**
  * The fuzz harness: baselines of known-good (or known-bad) archives, a deterministic plan of cases
  * (a truncation sweep at every 512-byte boundary, then seeded random mutations), and a runner that
- * gives every case a deadline. Pure TypeScript like the rest of the core; the Node entry points
- * (src/lib/core/fuzz/fuzz.test.ts, scripts/fuzz.ts) bring the inputs and the parallelism.
+ * gives every case a deadline. Pure TypeScript; the Node entry points
+ * (tests/fuzz/fuzz.test.ts, scripts/fuzz.ts) bring the inputs and the parallelism.
  *
  * A case passes when the pipeline (pipeline.ts) ends before the deadline in a result or in
  * `ArchiveError`s, with no failure recorded: no other exception, no broken invariant, no layer

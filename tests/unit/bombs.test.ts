@@ -1,7 +1,7 @@
 /**
  * Bombs and extremes (issue 8, docs/SECURITY.md): the shapes scripts/make-bombs.ts writes at full
  * size, made smaller where that keeps their shape. Each is either indexed with flat memory and
- * stays cancellable, or stopped at a limit of LIMITS (src/lib/core/limits.ts) by an
+ * stays cancellable, or stopped at a limit of LIMITS (src/lib/core/model/limits.ts) by an
  * `ArchiveError('limit')` whose message names the limit and says what to do.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
