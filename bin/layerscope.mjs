@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// The CLI entry: runs src/cli/main.ts through tsx so the CLI and the app share one TypeScript core
-// with no separate build step (`npx layerscope ...` works right after `npm install`).
-import { register } from 'tsx/esm/api';
+// The `layerscope` command. An installed package runs the built bundle (dist-cli/layerscope.mjs,
+// plain JavaScript, no TypeScript runner: start-up is Node's own). In a clone of the project,
+// where src/ is present, it runs the TypeScript sources through tsx instead, so `npx layerscope`
+// always runs the code as it is now, with no build step after an edit.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// `layerscope files X | head` closes the pipe early: that is not an error.
-process.stdout.on('error', (e) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
-register();
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const { run } = await import(main);
-process.exitCode = await run(process.argv.slice(2));
+const sources = fileURLToPath(new URL('../src/cli/entry.ts', import.meta.url));
+if (existsSync(sources) && !process.env.LAYERSCOPE_BUILT_CLI) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(sources);
+} else {
+  await import('../dist-cli/layerscope.mjs');
+}

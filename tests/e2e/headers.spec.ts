@@ -73,7 +73,8 @@ test('a worker served with that policy cannot reach another origin', async ({ pa
   const host = createServer((req, res) => {
     if (req.url === '/') {
       res.setHeader('Content-Type', 'text/html');
-      return res.end(`<meta http-equiv="Content-Security-Policy" content="${META_CSP}">probe`);
+      res.end(`<meta http-equiv="Content-Security-Policy" content="${META_CSP}">probe`);
+      return;
     }
     res.setHeader('Content-Type', 'text/javascript');
     if (req.url === '/worker.js?policy')

@@ -1,0 +1,20 @@
+/**
+ * The command-line build: src/cli/entry.ts and the core it imports, bundled for Node 20 into
+ * dist-cli/layerscope.mjs (`npm run build:cli`; `npm pack` runs it through `prepack`). Every
+ * dependency is bundled in, so the package installs with nothing to fetch.
+ */
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  publicDir: false,
+  build: {
+    ssr: 'src/cli/entry.ts',
+    outDir: 'dist-cli',
+    emptyOutDir: true,
+    target: 'node20',
+    minify: false,
+    sourcemap: false,
+    rollupOptions: { output: { entryFileNames: 'layerscope.mjs', format: 'es' } },
+  },
+  ssr: { noExternal: true, target: 'node' },
+});
