@@ -2,8 +2,8 @@
  * `layerscope` command line: the same core as the app, in Node. Prints what `docker image ls`,
  * `docker image history` and an extracted filesystem would show, or one JSON document.
  */
-import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
+import { FileBlob } from './file-blob';
 import { openArchive, type OpenedArchive } from '../lib/core/archive/open';
 import { indexLayer, verifyLayer, type LayerIndex } from '../lib/core/archive/layers';
 import { ArchiveError } from '../lib/core/model/errors';
@@ -86,7 +86,7 @@ export async function run(
     if (!args.file) throw new UsageError(`${args.command} needs a FILE`);
     let blob: Blob;
     try {
-      blob = await openAsBlob(args.file);
+      blob = (await FileBlob.open(args.file)) as unknown as Blob;
     } catch (e) {
       throw new ArchiveError(
         'not-tar',

@@ -10,6 +10,7 @@
  */
 import { discarded } from '../platform/gc-hint';
 import { IS_NODE } from '../platform/runtime';
+import { positionalOf, type PositionalReader } from '../platform/positional';
 
 /**
  * Streams with a BYOB read in flight. Chromium 156 can garbage-collect a Blob stream whose only
@@ -56,6 +57,11 @@ export async function* blobChunks(
   opts: BlobChunkOptions = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const { signal } = opts;
+  const positional = positionalOf(blob);
+  if (positional) {
+    yield* positionalChunks(positional, start, end, opts);
+    return;
+  }
   const stream = blob.slice(start, end).stream();
   let byob: ReadableStreamBYOBReader | undefined;
   // Node's file-backed Blob streams are byte streams too, but BYOB reads measured no faster there
@@ -105,6 +111,31 @@ export async function* blobChunks(
   } finally {
     await byob.cancel().catch(() => {});
     reading.delete(held);
+  }
+}
+
+/**
+ * `blobChunks` over a host's positional reads (the CLI's files): the same growing reads into the
+ * same reused buffer, with no stream to open or cancel, so stopping early costs nothing.
+ */
+async function* positionalChunks(
+  reader: PositionalReader,
+  start: number,
+  end: number,
+  opts: BlobChunkOptions,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const max = opts.chunkBytes ?? CHUNK_BYTES;
+  const pool = opts.pool ?? {};
+  if (pool.buffer === undefined || pool.buffer.byteLength !== max)
+    pool.buffer = new ArrayBuffer(max);
+  let want = Math.min(max, opts.firstReadBytes ?? FIRST_READ_BYTES);
+  for (let pos = start; pos < end;) {
+    opts.signal?.throwIfAborted();
+    const n = await reader.readAt(pos, new Uint8Array(pool.buffer, 0, Math.min(want, end - pos)));
+    if (n === 0) return; // the file ended early: the reader names what is missing
+    pos += n;
+    want = Math.min(max, want * 2);
+    yield new Uint8Array(pool.buffer, 0, n);
   }
 }
 

@@ -1,4 +1,5 @@
 import { blobChunks } from './blob-chunks';
+import { positionalOf } from '../platform/positional';
 import { TarParser } from './parser';
 import { TarFormatError, type TarEntry } from './types';
 
@@ -29,6 +30,14 @@ export interface IndexTarBlobOptions {
 export const SKIP_THRESHOLD = 1 << 20;
 
 /**
+ * With positional reads a skip costs nothing (no stream to reopen), so any body larger than one
+ * small read is hopped over, and the read after a hop starts small: the reader then visits the
+ * headers and the small bodies between them, as `tar -t` on a seekable file does.
+ */
+const POSITIONAL_SKIP_THRESHOLD = 16 * 1024;
+const POSITIONAL_FIRST_READ = 16 * 1024;
+
+/**
  * Indexes the uncompressed tar in `blob` between `start` and `end` without reading the bodies of
  * large entries: it streams `blob.slice(pos, end)` and, when more than `SKIP_THRESHOLD` bytes of
  * the current body remain, cancels that stream and reopens the Blob at the next header. Memory
@@ -44,7 +53,9 @@ export async function indexTarBlob(
   const start = opts.start ?? 0;
   const end = opts.end ?? blob.size;
   const { signal, onProgress } = opts;
-  const threshold = opts.skipThreshold ?? SKIP_THRESHOLD;
+  const positional = positionalOf(blob) !== undefined;
+  const threshold = opts.skipThreshold ?? (positional ? POSITIONAL_SKIP_THRESHOLD : SKIP_THRESHOLD);
+  const firstReadBytes = positional ? POSITIONAL_FIRST_READ : undefined;
   if (!(start >= 0 && start <= end && end <= blob.size)) {
     throw new RangeError(`indexTarBlob: bad range ${start}..${end} of a ${blob.size}-byte Blob`);
   }
@@ -63,7 +74,11 @@ export async function indexTarBlob(
       eof = true;
       // Each chunk is a view into one reused buffer (blob-chunks.ts): the parser copies the few
       // bytes it keeps between chunks, so nothing refers to a chunk once `push` returns.
-      for await (const chunk of blobChunks(blob, start + parser.pos, end, { signal, pool })) {
+      for await (const chunk of blobChunks(blob, start + parser.pos, end, {
+        signal,
+        pool,
+        firstReadBytes,
+      })) {
         signal?.throwIfAborted();
         parser.push(chunk);
         if (parser.done) {
