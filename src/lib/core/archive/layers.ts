@@ -137,6 +137,8 @@ class Tally {
       if (p.length - base === 12 && p.endsWith('.wh..wh..opq')) this.opaqueWhiteouts++;
       else this.whiteouts++;
     } else if (e.type === 'file') this.contentSize += e.size;
+    // A GNU sparse file extracts as a regular file of its real size (Go's archive/tar expands it).
+    else if (e.type === 'other' && e.realSize !== undefined) this.contentSize += e.realSize;
     else if (e.type === 'symlink') this.contentSize += this.utf8.encode(e.linkname).length;
   }
 

@@ -5,7 +5,7 @@
  */
 import type { TarEntry, TarEntryType } from '../tar/types';
 import type { Overlay } from './overlay';
-import { cleanLinkPath, compareBytes } from './paths';
+import { apparentSize, cleanLinkPath, compareBytes } from './paths';
 
 const TYPE_NAMES: Record<TarEntryType, string> = {
   file: 'file',
@@ -28,7 +28,7 @@ function escapeField(s: string): string {
 
 export function listingLine(path: string, e: TarEntry): string {
   const type = TYPE_NAMES[e.type];
-  const size = type === 'file' ? e.size : 0;
+  const size = type === 'file' ? apparentSize(e) : 0;
   // Linux ignores a symlink's own mode and always reports 0777, whatever the header says.
   const mode = e.type === 'symlink' ? 0o777 : e.mode & 0o7777;
   const link =

@@ -66,7 +66,16 @@ export function isRegular(e: TarEntry): boolean {
 }
 
 export function regularSize(e: TarEntry | undefined): number {
-  return e !== undefined && isRegular(e) ? e.size : 0;
+  return e !== undefined && isRegular(e) ? apparentSize(e) : 0;
+}
+
+/**
+ * A file's size once extracted: a GNU sparse file's real size (its stored bytes are only the
+ * data runs between holes), else the stored size. What `tar -tv`, `ls -l` and Docker's layer
+ * size (the extracted files' sizes) count.
+ */
+export function apparentSize(e: TarEntry): number {
+  return e.realSize ?? e.size;
 }
 
 /**

@@ -22,6 +22,8 @@ import { SPARSE_MAPS, allFixtures, pattern } from './fixtures.test-helpers';
 import { indexTarBlob } from './index-blob';
 import { indexTarStream } from './index-stream';
 import { chunkedStream } from './streams.test-helpers';
+import { buildOverlay, mergedListing } from '../overlay';
+import { layerStats } from '../archive/layers';
 import type { TarEntry } from './types';
 
 const TAR = '/usr/bin/tar';
@@ -270,6 +272,27 @@ describe('our index agrees with GNU tar on archives GNU tar wrote', () => {
       if (name.includes('sparse')) {
         const sparse = ours.find((e) => e.path === 'root/sparse');
         expect(sparse?.realSize).toBe(2_000_000);
+        // Listed and counted at the size GNU tar lists, not the bytes stored between holes.
+        const line = mergedListing(buildOverlay([ours]), 0).find((l) =>
+          l.startsWith('root/sparse\t'),
+        );
+        expect(line?.split('\t').slice(1, 3)).toEqual(['file', '2000000']);
+        // Docker's layer size is the extracted files' sizes (moby directory.Size: regular files
+        // and symlinks, hardlinks once): extracted by GNU tar, measured by find.
+        const out = mkdtempSync(join(tmpdir(), 'layerscope-extract-'));
+        tar(['-xf', file, '-C', out], tree);
+        const sizes = spawnSync(
+          'find',
+          [out, '(', '-type', 'f', '-o', '-type', 'l', ')', '-printf', '%i %s\\n'],
+          {
+            encoding: 'utf8',
+          },
+        ).stdout;
+        const extracted = [...new Set(sizes.trim().split('\n'))].reduce(
+          (n, l) => n + Number(l.split(' ')[1]),
+          0,
+        );
+        expect(layerStats(ours, 0).contentSize).toBe(extracted);
       }
     });
   }
