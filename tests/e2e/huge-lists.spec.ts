@@ -1,0 +1,36 @@
+/**
+ * Archives whose lists are huge but inside every limit (issue 20, items 1–2): each view that
+ * shows an unbounded list renders a page of it with a count and a way to see the rest, so the
+ * tab stays responsive. The archives are generated (tests/fixtures/huge.ts).
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hugeArchive } from '../fixtures/huge';
+import { dropFile, waitState } from './helpers';
+
+const work = mkdtempSync(join(tmpdir(), 'layerscope-huge-'));
+
+async function open(page: Page, name: string, bytes: Uint8Array) {
+  const path = join(work, name);
+  writeFileSync(path, bytes);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await dropFile(page, path, name);
+  await waitState(page, 'ready', 60_000);
+  return errors;
+}
+
+test('a config of 100,000 history entries: Inspect shows a page of them', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = await open(page, 'history100k.tar', hugeArchive({ history: 100_000 }));
+  await page.getByTestId('view-inspect').click();
+  const more = page.getByTestId('json-more').first();
+  await expect(more).toBeVisible({ timeout: 5_000 });
+  await expect(more).toContainText('99,800');
+  await more.click();
+  await expect(page.getByTestId('json-more').first()).toContainText('99,600');
+  expect(errors).toEqual([]);
+});
