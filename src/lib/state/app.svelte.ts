@@ -5,7 +5,8 @@
 import { getContext, setContext } from 'svelte';
 import { ArchiveClient } from '../workers/client';
 import { Session } from './session.svelte';
-import { formatHash, parseHash, type Route, type ViewId } from './route';
+import { formatHash, parseHash, type Route } from './route';
+import { DEFAULT_VIEW, type ViewId } from '../views/registry';
 import {
   forgetRecent,
   listRecent,
@@ -30,7 +31,7 @@ const THEME_KEY = 'layerscope.theme';
 
 export class AppState {
   session = $state<Session | undefined>();
-  route = $state<Route>({ image: 0, view: 'images' });
+  route = $state<Route>({ image: 0, view: DEFAULT_VIEW });
   samples = $state.raw<SampleInfo[]>([]);
   samplesFailed = $state(false);
   recent = $state.raw<RecentArchive[]>([]);
@@ -112,7 +113,7 @@ export class AppState {
       opts.route ?? {
         sample: opts.sampleId,
         image: 0,
-        view: 'images',
+        view: DEFAULT_VIEW,
         layer: undefined,
         path: undefined,
       },
@@ -136,7 +137,7 @@ export class AppState {
       const blob = await r.blob();
       this.openFile(blob, s.file, {
         sampleId: s.id,
-        route: route ?? { sample: s.id, image: 0, view: 'images' },
+        route: route ?? { sample: s.id, image: 0, view: DEFAULT_VIEW },
       });
     } catch (e) {
       this.loadError = `${s.file}: ${(e as Error).message}`;
@@ -168,7 +169,7 @@ export class AppState {
     this.navigate({
       sample: undefined,
       image: 0,
-      view: 'images',
+      view: DEFAULT_VIEW,
       layer: undefined,
       path: undefined,
     });

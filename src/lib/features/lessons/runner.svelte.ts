@@ -11,7 +11,7 @@ import { getContext, setContext } from 'svelte';
 import { getLesson, lessonIds, type Lesson, type LessonAction } from '../../content/lessons';
 import { listProgress, saveProgress, type LessonProgress } from '../../persistence/progress';
 import type { AppState } from '../../state/app.svelte';
-import { VIEWS, type Route, type ViewId } from '../../state/route';
+import type { Route } from '../../state/route';
 import type { Session } from '../../state/session.svelte';
 
 /**
@@ -29,8 +29,6 @@ const TARGET_TIMEOUT_MS = 45_000;
 export function targetSelector(target: string): string {
   return `[data-lesson-target="${CSS.escape(target)}"]`;
 }
-
-const isView = (v: string): v is ViewId => (VIEWS as readonly string[]).includes(v);
 
 export class LessonRunner {
   readonly #app: AppState;
@@ -247,7 +245,7 @@ export class LessonRunner {
       ...app.route,
       sample: a.sample,
       image: a.image ?? 0,
-      view: isView(a.view) ? a.view : app.route.view,
+      view: a.view,
       layer: full ? a.layer : undefined,
       path: full ? a.path : undefined,
       lesson: lessonId,
