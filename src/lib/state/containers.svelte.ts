@@ -7,7 +7,7 @@
  * returns normally or throws a `ContainerFsError` / `ContainerConfigError` with the message a
  * real container would give; `apply` catches it into `error` for the view.
  *
- * The lesson runner drives it through `run(action, …)` (see `ContainerAction`).
+ * The lesson runner drives it through `run(action, …)` (the actions: core/container/actions.ts).
  */
 import {
   Container,
@@ -16,6 +16,7 @@ import {
   commitContainer,
   dockerDiff,
   lowerFromOverlay,
+  type ContainerAction,
   type DockerDiff,
   type LowerFs,
 } from '../core/container';
@@ -23,9 +24,6 @@ import type { ImageInfo } from '../core/model/types';
 import { recentId } from '../persistence/recent';
 import { deleteContainer, loadArchive, putCommit, putContainer } from '../persistence/containers';
 import type { Session } from './session.svelte';
-
-/** The container operations a lesson step can ask for (`action.container`). */
-export type ContainerAction = 'start' | 'edit' | 'delete' | 'recreate-dir' | 'diff' | 'commit';
 
 export interface RunOptions {
   /** The image to `start` from (default: the image of the current container, else image 0). */

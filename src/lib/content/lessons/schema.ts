@@ -24,6 +24,12 @@
  */
 import { ARCHIVE_VIEWS, VIEW_IDS, isViewId, type ViewId } from '../../views/registry';
 import { parseMarkup, proseOf } from './markup';
+import {
+  CONTAINER_ACTIONS,
+  actionTakesPath,
+  isContainerAction,
+  type ContainerAction,
+} from '../../core/container/actions';
 
 export const LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -31,9 +37,6 @@ export type Lang = (typeof LANGS)[number];
 /** A step may show any view of the app (views/registry.ts). */
 export const LESSON_VIEWS: readonly ViewId[] = VIEW_IDS;
 export type LessonView = ViewId;
-
-export const CONTAINER_OPS = ['start', 'edit', 'delete', 'recreate-dir', 'diff', 'commit'] as const;
-export type ContainerOp = (typeof CONTAINER_OPS)[number];
 
 export interface LessonAction {
   /** A sample id from `sample-images/samples.json`. */
@@ -46,7 +49,7 @@ export interface LessonAction {
   /** A path without a leading slash, selected in the Files or container view. */
   path?: string;
   /** A container operation; `path` names the file or directory for edit, delete, recreate-dir. */
-  container?: ContainerOp;
+  container?: ContainerAction;
   /** `export`: open the flat filesystem export sample (as if dropped) instead of an image. */
   open?: 'export';
   /** A reference typed into the Names view's input, e.g. `alpine:3.12`. */
@@ -486,13 +489,13 @@ function checkAction(a: unknown, where: string, out: string[]): void {
     if (a.view !== 'names') out.push(`${where}: input is only used by the names view`);
   }
   if (a.container !== undefined) {
-    if (!(CONTAINER_OPS as readonly unknown[]).includes(a.container))
-      out.push(`${where}: container must be one of ${CONTAINER_OPS.join(', ')}`);
+    if (!isContainerAction(a.container))
+      out.push(`${where}: container must be one of ${CONTAINER_ACTIONS.join(', ')}`);
     else {
       const views = a.container === 'commit' ? ['container', 'images'] : ['container'];
       if (!views.includes(a.view as string))
         out.push(`${where}: container "${a.container}" needs view ${views.join(' or ')}`);
-      const needsPath = ['edit', 'delete', 'recreate-dir'].includes(a.container as string);
+      const needsPath = actionTakesPath(a.container);
       if (needsPath && a.path === undefined)
         out.push(`${where}: container "${a.container}" needs a path`);
       if (!needsPath && a.path !== undefined)
