@@ -125,14 +125,32 @@ export default defineConfig({
   build: { target: 'es2022', chunkSizeWarningLimit: 1000 },
   preview: { host: '127.0.0.1', headers: SECURITY_HEADERS as Record<string, string> },
   test: {
-    include: [
-      'src/**/*.test.ts',
-      'tests/unit/**/*.test.ts',
-      'tests/fuzz/**/*.test.ts',
-      'scripts/**/*.test.ts',
-    ],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            'src/**/*.test.ts',
+            'tests/unit/**/*.test.ts',
+            'tests/fuzz/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
+          exclude: ['src/**/*.svelte.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'runes',
+          include: ['src/**/*.svelte.test.ts'],
+          environment: './tests/unit/runes-environment.ts',
+        },
+      },
+    ],
   },
 });

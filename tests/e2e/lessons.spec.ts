@@ -189,6 +189,30 @@ test('a step URL restores that step and the view it drives; a step id works too'
   await expect(page).toHaveURL(/step=2&sample=busybox-app&view=layers&layer=5/);
 });
 
+test('a step types its reference into the Names view; the learner types on from there', async ({
+  page,
+}) => {
+  const lesson = lessons('en').find((l) => l.id === 'names-tags-digests')!;
+  const input = page.getByTestId('ref-input');
+  const part = (name: string) => page.getByTestId('ref-parts').locator(`[data-part="${name}"]`);
+  await page.goto(`/#lesson=${lesson.id}&step=registries`);
+  await expectTarget(page, lesson.steps[4]!);
+  await expect(input).toHaveValue('localhost:5000/team/app:v2');
+  await expect(part('registry')).toHaveText('localhost:5000');
+  await input.fill('nginx:1.27');
+  await expect(part('registry')).toHaveText('docker.io');
+  await expect(part('tag')).toHaveText('1.27');
+
+  // A predict step shows the step before, with its reference; the answer types the step's own.
+  await page.evaluate(() => (location.hash = '#lesson=names-tags-digests&step=latest'));
+  await expect(page.getByTestId('lesson-panel')).toHaveAttribute('data-target-state', 'predict');
+  await expect(input).toHaveValue('redis');
+  await page.getByTestId('lesson-choice').first().click();
+  await expectTarget(page, lesson.steps[2]!);
+  await expect(input).toHaveValue('alpine:3.12');
+  await expect(part('tag')).toHaveText('3.12');
+});
+
 test('progress is kept: the index offers to resume, and marks completed lessons', async ({
   page,
 }) => {

@@ -1,11 +1,17 @@
 /**
- * The application: the current session, the route (mirrored in the URL hash), the theme and the
- * recent archives. Provided to every view through context, never a module-level singleton.
+ * The application: the current session, the route (mirrored in the URL hash), the theme, the
+ * recent archives and lesson progress. Provided to every view through context, never a
+ * module-level singleton.
+ *
+ * Its methods are the actions the views and the lesson runner share: show a route (opening its
+ * sample), open a view, select a layer or a path (`navigate`), type a reference into the Names
+ * view; `settled()` waits until the archive on screen is ready to be looked at.
  */
 import { getContext, setContext } from 'svelte';
 import { ArchiveClient } from '../workers/client';
 import { Session } from './session.svelte';
-import { formatHash, parseHash, type Route, type ViewId } from './route';
+import { formatHash, parseHash, type Route } from './route';
+import { DEFAULT_VIEW, type ViewId } from '../views/registry';
 import {
   forgetRecent,
   listRecent,
@@ -13,6 +19,10 @@ import {
   rememberRecent,
   type RecentArchive,
 } from '../persistence/recent';
+import { listProgress, saveProgress, type LessonProgress } from '../persistence/progress';
+import { until } from './until.svelte';
+
+export type { LessonProgress };
 
 export interface SampleInfo {
   id: string;
@@ -30,7 +40,7 @@ const THEME_KEY = 'layerscope.theme';
 
 export class AppState {
   session = $state<Session | undefined>();
-  route = $state<Route>({ image: 0, view: 'images' });
+  route = $state<Route>({ image: 0, view: DEFAULT_VIEW });
   samples = $state.raw<SampleInfo[]>([]);
   samplesFailed = $state(false);
   recent = $state.raw<RecentArchive[]>([]);
@@ -39,6 +49,10 @@ export class AppState {
   loadError = $state<string | undefined>();
   /** A recent entry whose file was not stored: the open page asks to drop it again. */
   dropAgain = $state<RecentArchive | undefined>();
+  /** Per lesson, the step reached and whether it was finished (kept in IndexedDB). */
+  lessonProgress = $state.raw<Record<string, LessonProgress>>({});
+  /** The reference typed into the Names view, for one image of one session. */
+  #reference = $state.raw<{ session: Session; image: number; text: string } | undefined>();
   #client = new ArchiveClient();
 
   constructor() {
@@ -103,6 +117,62 @@ export class AppState {
     this.navigate({ view: v });
   }
 
+  /**
+   * Shows a route: navigates when its sample is the archive open, else opens the sample first.
+   * Resolves with what went wrong (an unknown sample, a failed download), or undefined.
+   */
+  async show(route: Route, signal?: AbortSignal): Promise<string | undefined> {
+    const cur = this.session;
+    if (!route.sample || (cur?.source.sampleId === route.sample && cur.status !== 'cancelled')) {
+      this.navigate(route);
+      return undefined;
+    }
+    if (this.samples.length === 0) await this.loadSamples();
+    if (signal?.aborted) return undefined;
+    const s = this.samples.find((x) => x.id === route.sample);
+    if (!s) return route.sample;
+    await this.openSample(s, route);
+    return this.loadError;
+  }
+
+  /**
+   * Resolves true once the archive on screen can be looked at: the image shown is analysed (its
+   * overlay built), or the archive failed to open (the error panel shows). False when there is
+   * no archive, or on abort or timeout.
+   */
+  async settled(opts: { signal?: AbortSignal; ms?: number } = {}): Promise<boolean> {
+    const ok = await until(() => {
+      const s = this.session;
+      if (!s) return false;
+      if (s.status === 'error' || s.status === 'cancelled') return true;
+      if (s.status !== 'ready') return false;
+      const image = s.images[this.route.image] ?? s.images[0];
+      return !!image && !!s.overlay(image);
+    }, opts);
+    return !!ok;
+  }
+
+  /** What was typed into the Names view for this image, if anything. */
+  referenceFor(session: Session, image: number): string | undefined {
+    const r = this.#reference;
+    return r && r.session === session && r.image === image ? r.text : undefined;
+  }
+
+  /** Types a reference into the Names view (default: for the image on screen). */
+  typeReference(text: string, session = this.session, image = this.route.image): void {
+    if (session) this.#reference = { session, image, text };
+  }
+
+  async loadLessonProgress(): Promise<void> {
+    this.lessonProgress = await listProgress();
+  }
+
+  /** Records where a learner is in a lesson, at once here and then in IndexedDB. */
+  async saveLessonProgress(p: LessonProgress): Promise<void> {
+    this.lessonProgress = { ...this.lessonProgress, [p.lessonId]: p };
+    await saveProgress(p);
+  }
+
   openFile(file: Blob, fileName: string, opts: { sampleId?: string; route?: Route } = {}): void {
     this.session?.cancel();
     this.loadError = undefined;
@@ -112,7 +182,7 @@ export class AppState {
       opts.route ?? {
         sample: opts.sampleId,
         image: 0,
-        view: 'images',
+        view: DEFAULT_VIEW,
         layer: undefined,
         path: undefined,
       },
@@ -136,7 +206,7 @@ export class AppState {
       const blob = await r.blob();
       this.openFile(blob, s.file, {
         sampleId: s.id,
-        route: route ?? { sample: s.id, image: 0, view: 'images' },
+        route: route ?? { sample: s.id, image: 0, view: DEFAULT_VIEW },
       });
     } catch (e) {
       this.loadError = `${s.file}: ${(e as Error).message}`;
@@ -168,7 +238,7 @@ export class AppState {
     this.navigate({
       sample: undefined,
       image: 0,
-      view: 'images',
+      view: DEFAULT_VIEW,
       layer: undefined,
       path: undefined,
     });

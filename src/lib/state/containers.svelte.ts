@@ -2,30 +2,83 @@
  * The simulated containers of one opened archive (issue 5): `docker run`, file changes in the
  * writable layer, `docker diff`, `docker commit`, `docker rm`, kept in IndexedDB.
  *
- * The core `Container` is a mutable object outside Svelte: every change bumps `rev`, and views
- * derive from it (`containers.rev` read inside `$derived`). Every method that changes something
- * returns normally or throws a `ContainerFsError` / `ContainerConfigError` with the message a
- * real container would give; `apply` catches it into `error` for the view.
+ * The core `Container` is a mutable object outside Svelte. The views never hold one: `list` holds
+ * a `ContainerFacts` per container (its `docker ps` line, `docker diff`, events and writable
+ * layer), taken after each change and replaced by new facts after the next one, in `$state.raw`.
+ * Whatever a view derives from the facts it got from here follows every change, with nothing
+ * else to read or to forget. Every method that changes something returns normally or throws a
+ * `ContainerFsError` / `ContainerConfigError` with the message a real container would give;
+ * `apply` catches it into `error` for the view.
  *
- * The lesson runner drives it through `run(action, …)` (see `ContainerAction`).
+ * The lesson runner drives it through `run(action, …)` (the actions: core/container/actions.ts).
  */
 import {
   Container,
   ContainerConfigError,
   ContainerFsError,
+  actionTakesPath,
   commitContainer,
   dockerDiff,
   lowerFromOverlay,
+  type ContainerAction,
+  type ContainerEvent,
   type DockerDiff,
   type LowerFs,
+  type UpperEntry,
 } from '../core/container';
 import type { ImageInfo } from '../core/model/types';
 import { recentId } from '../persistence/recent';
 import { deleteContainer, loadArchive, putCommit, putContainer } from '../persistence/containers';
 import type { Session } from './session.svelte';
 
-/** The container operations a lesson step can ask for (`action.container`). */
-export type ContainerAction = 'start' | 'edit' | 'delete' | 'recreate-dir' | 'diff' | 'commit';
+/** What the containers need of their session (one `Session`, state/session.svelte.ts). */
+export type ContainerHost = Pick<
+  Session,
+  'source' | 'model' | 'overlayNow' | 'addImage' | 'readFile'
+>;
+
+/**
+ * One container as the views see it after its last change: never changed, replaced by new facts
+ * after every change to the container. `live` is the simulation itself, for what is read on
+ * demand (the merged tree as directories open, a file's bytes): reach it only through the facts
+ * the state gives, so whatever reads it also follows their replacement.
+ */
+export interface ContainerFacts {
+  readonly live: Container;
+  readonly id: string;
+  /** The 12-hex ID `docker ps` shows. */
+  readonly shortId: string;
+  readonly name: string;
+  /** RFC 3339. */
+  readonly created: string;
+  /** What `docker run` was given. */
+  readonly imageRef: string;
+  readonly image: ImageInfo;
+  /** `docker diff` (path order as Docker's), and the tree's marks by path. */
+  readonly diff: DockerDiff;
+  /** Every operation so far, oldest first. */
+  readonly events: readonly ContainerEvent[];
+  /** The writable layer, depth first, children in byte order (a committed tar's order). */
+  readonly upper: readonly { readonly path: string; readonly entry: UpperEntry }[];
+  /** When these facts were taken (ms since the epoch). */
+  readonly at: number;
+}
+
+function factsOf(c: Container): ContainerFacts {
+  return Object.freeze({
+    live: c,
+    id: c.id,
+    shortId: c.shortId,
+    name: c.name,
+    created: c.created,
+    imageRef: c.imageRef,
+    image: c.image,
+    diff: dockerDiff(c),
+    events: Object.freeze([...c.events]),
+    upper: Object.freeze(c.upperEntries()),
+    at: Date.now(),
+  });
+}
 
 export interface RunOptions {
   /** The image to `start` from (default: the image of the current container, else image 0). */
@@ -61,11 +114,9 @@ function repositoryOf(tag: string | undefined): string | undefined {
 }
 
 export class ContainersState {
-  readonly #session: Session;
-  /** Every container of the archive, oldest first (the array is replaced on each change). */
-  list = $state.raw<Container[]>([]);
-  /** Bumped after every change to any container: derive views from it. */
-  rev = $state(0);
+  readonly #session: ContainerHost;
+  /** Every container of the archive, oldest first; the array and the changed facts are new after each change. */
+  list = $state.raw<readonly ContainerFacts[]>([]);
   /** The container the view shows (and lesson operations act on). */
   currentId = $state<string | undefined>();
   /** The image made by the last commit, and the container it came from. */
@@ -84,7 +135,7 @@ export class ContainersState {
   /** Storage writes in order, so a `docker rm` is never undone by a put still in flight. */
   #writes: Promise<unknown> = Promise.resolve();
 
-  constructor(session: Session) {
+  constructor(session: ContainerHost) {
     this.#session = session;
   }
 
@@ -96,17 +147,17 @@ export class ContainersState {
     return recentId(s.fileName, s.file.size, lastModified);
   }
 
-  get current(): Container | undefined {
+  get current(): ContainerFacts | undefined {
     return this.list.find((c) => c.id === this.currentId);
   }
 
   /** The containers started from an image, oldest first. */
-  forImage(image: ImageInfo): Container[] {
+  forImage(image: ImageInfo): ContainerFacts[] {
     return this.list.filter((c) => c.image.id === image.id);
   }
 
   /** The container shown for an image: the current one if it is of this image, else its last. */
-  currentFor(image: ImageInfo): Container | undefined {
+  currentFor(image: ImageInfo): ContainerFacts | undefined {
     const cur = this.current;
     if (cur && cur.image.id === image.id) return cur;
     return this.forImage(image).at(-1);
@@ -137,13 +188,13 @@ export class ContainersState {
       const base = session.model?.images.find((i) => i.id === c.image.parentId);
       if (base) session.addImage(c.image, c.layer);
     }
-    const restored: Container[] = [];
+    const restored: ContainerFacts[] = [];
     for (const k of kept.containers) {
       if (this.list.some((c) => c.id === k.id)) continue;
       const image = session.model?.images.find((i) => i.id === k.state.image.id);
       if (!image) continue;
       try {
-        restored.push(Container.restore(k.state, { image, lower: this.lower(image) }));
+        restored.push(factsOf(Container.restore(k.state, { image, lower: this.lower(image) })));
       } catch {
         // A record this version cannot use: left in storage, not shown.
       }
@@ -153,23 +204,22 @@ export class ContainersState {
       this.currentId ??= restored.at(-1)!.id;
     }
     this.loaded = true;
-    this.rev++;
   }
 
   /** `docker run IMAGE`: a new container with an empty writable layer; it becomes current. */
-  start(image: ImageInfo, opts: { name?: string } = {}): Container {
+  start(image: ImageInfo, opts: { name?: string } = {}): ContainerFacts {
     const c = Container.create({
       image,
       lower: this.lower(image),
       name: opts.name,
       takenNames: this.list.map((x) => x.name),
     });
-    this.list = [...this.list, c];
+    const facts = factsOf(c);
+    this.list = [...this.list, facts];
     this.currentId = c.id;
     this.error = undefined;
-    this.rev++;
     void this.#persist(c);
-    return c;
+    return facts;
   }
 
   select(id: string): void {
@@ -180,7 +230,6 @@ export class ContainersState {
   async remove(id: string): Promise<void> {
     this.list = this.list.filter((c) => c.id !== id);
     if (this.currentId === id) this.currentId = this.list.at(-1)?.id;
-    this.rev++;
     if (!(await this.#write(() => deleteContainer(id)))) this.persisted = false;
   }
 
@@ -188,38 +237,39 @@ export class ContainersState {
    * Runs a file operation on a container (default: the current one). A failure is kept in
    * `error` and rethrown, so a caller can tell.
    */
-  apply(fn: (c: Container) => void, on?: Container): Container {
-    const c = on ?? this.current;
+  apply(fn: (c: Container) => void, on?: ContainerFacts): ContainerFacts {
+    const c = (on ?? this.current)?.live;
     if (!c) throw new ContainerConfigError('No container is running: start one first.');
     try {
       fn(c);
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
-      this.rev++;
+      // What a failed operation did before it failed is shown too.
+      this.#changed(c);
       throw e;
     }
     this.error = undefined;
-    this.rev++;
+    const facts = this.#changed(c);
     void this.#persist(c);
-    return c;
+    return facts;
   }
 
-  createFile(path: string, text: string, on?: Container): void {
+  createFile(path: string, text: string, on?: ContainerFacts): void {
     this.apply((c) => c.createFile(path, utf8.encode(text)), on);
   }
 
-  writeText(path: string, text: string, on?: Container): void {
+  writeText(path: string, text: string, on?: ContainerFacts): void {
     if (utf8.encode(text).length > EDIT_MAX_BYTES)
       throw new RangeError(`The editor keeps files up to ${EDIT_MAX_BYTES} bytes.`);
     this.apply((c) => c.writeFile(path, utf8.encode(text)), on);
   }
 
-  mkdir(path: string, on?: Container): void {
+  mkdir(path: string, on?: ContainerFacts): void {
     this.apply((c) => c.mkdir(path), on);
   }
 
   /** `rm` (files) or `rm -r` (directories). */
-  delete(path: string, on?: Container): void {
+  delete(path: string, on?: ContainerFacts): void {
     this.apply((c) => {
       const dir = c.stat(path).type === 'dir';
       c.remove(path, { recursive: dir });
@@ -227,17 +277,17 @@ export class ContainersState {
   }
 
   /** `rmdir`: only an empty directory. */
-  rmdir(path: string, on?: Container): void {
+  rmdir(path: string, on?: ContainerFacts): void {
     this.apply((c) => c.rmdir(path), on);
   }
 
   /** `mv FROM TO`: rename(2), or mv's copy-and-delete for a directory from the image. */
-  rename(from: string, to: string, on?: Container): void {
+  rename(from: string, to: string, on?: ContainerFacts): void {
     this.apply((c) => c.move(from, to), on);
   }
 
   /** `rm -r DIR && mkdir DIR`: the new directory is opaque. */
-  recreateDir(path: string, on?: Container): void {
+  recreateDir(path: string, on?: ContainerFacts): void {
     this.apply((c) => {
       c.remove(path, { recursive: true });
       c.mkdir(path);
@@ -245,8 +295,8 @@ export class ContainersState {
   }
 
   /** A file's text as the container sees it (from the writable layer or an image layer). */
-  async readText(path: string, on?: Container): Promise<TextContent> {
-    const c = on ?? this.current;
+  async readText(path: string, on?: ContainerFacts): Promise<TextContent> {
+    const c = (on ?? this.current)?.live;
     if (!c) throw new ContainerConfigError('No container is running.');
     const content = c.readFile(path);
     const size = content.kind === 'bytes' ? content.data.length : content.file.size;
@@ -264,7 +314,7 @@ export class ContainersState {
   }
 
   /** An edit as a lesson makes it: the current text and one more line, saved. */
-  async edit(path: string, text?: string, on?: Container): Promise<void> {
+  async edit(path: string, text?: string, on?: ContainerFacts): Promise<void> {
     const c = on ?? this.current;
     if (!c) throw new ContainerConfigError('No container is running: start one first.');
     let next = text;
@@ -277,14 +327,8 @@ export class ContainersState {
     this.writeText(path, next, c);
   }
 
-  /** `docker diff` of a container (default: the current one). */
-  diff(on?: Container): DockerDiff | undefined {
-    const c = on ?? this.current;
-    return c ? dockerDiff(c) : undefined;
-  }
-
   /** Default `docker commit` arguments: the image's repository, tagged with the container name. */
-  commitDefaults(c: Container): Required<CommitForm> {
+  commitDefaults(c: ContainerFacts): Required<CommitForm> {
     return {
       repo: repositoryOf(c.image.repoTags[0]) ?? 'committed',
       tag: c.name.replace(/[^\w.-]/g, '-').slice(0, 128),
@@ -294,14 +338,14 @@ export class ContainersState {
   }
 
   /** `docker commit`: a new image beside the original, in every view; it is kept too. */
-  async commit(form: CommitForm = {}, on?: Container): Promise<ImageInfo> {
+  async commit(form: CommitForm = {}, on?: ContainerFacts): Promise<ImageInfo> {
     const c = on ?? this.current;
     if (!c) throw new ContainerConfigError('No container is running: start one first.');
     const session = this.#session;
     this.busy = true;
     try {
       const defaults = this.commitDefaults(c);
-      const r = await commitContainer(c, {
+      const r = await commitContainer(c.live, {
         repo: form.repo?.trim() || defaults.repo,
         tag: form.tag?.trim() || (form.repo?.trim() ? undefined : defaults.tag),
         message: form.message?.trim() || undefined,
@@ -341,10 +385,9 @@ export class ContainersState {
    * act on the current container (`edit`, `delete`, `recreate-dir` need `opts.path`).
    */
   async run(action: ContainerAction, opts: RunOptions = {}): Promise<void> {
-    const need = () => {
-      if (!opts.path) throw new ContainerFsError('EINVAL', 'stat', '', `${action} needs a path`);
-      return opts.path;
-    };
+    const path = opts.path ?? '';
+    if (actionTakesPath(action) && !path)
+      throw new ContainerFsError('EINVAL', 'stat', '', `${action} needs a path`);
     switch (action) {
       case 'start': {
         const image = opts.image ?? this.current?.image ?? this.#session.model?.images[0];
@@ -354,11 +397,11 @@ export class ContainersState {
         return;
       }
       case 'edit':
-        return this.edit(need(), opts.text);
+        return this.edit(path, opts.text);
       case 'delete':
-        return this.delete(need());
+        return this.delete(path);
       case 'recreate-dir':
-        return this.recreateDir(need());
+        return this.recreateDir(path);
       case 'diff':
         this.focus = 'diff';
         return;
@@ -367,6 +410,13 @@ export class ContainersState {
         await this.commit();
         return;
     }
+  }
+
+  /** New facts for a container that changed, in place of its old ones. */
+  #changed(c: Container): ContainerFacts {
+    const facts = factsOf(c);
+    this.list = this.list.map((f) => (f.live === c ? facts : f));
+    return facts;
   }
 
   #write(fn: () => Promise<boolean>): Promise<boolean> {
@@ -379,7 +429,7 @@ export class ContainersState {
     const state = c.snapshot();
     const ok = await this.#write(() =>
       // Removed meanwhile: nothing to keep.
-      this.list.includes(c)
+      this.list.some((f) => f.live === c)
         ? putContainer({
             id: c.id,
             archive: this.archiveKey,

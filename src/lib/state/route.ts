@@ -2,17 +2,9 @@
  * Deep links: the URL hash records the open sample, image, view, layer and path, so a teacher can
  * share one exact view of a bundled sample (`#sample=busybox-app&view=files&layer=3&path=app`).
  */
-export const VIEWS = [
-  'images',
-  'history',
-  'inspect',
-  'layers',
-  'files',
-  'wasted',
-  'names',
-  'container',
-] as const;
-export type ViewId = (typeof VIEWS)[number];
+import { DEFAULT_VIEW, isViewId, type ViewId } from '../views/registry';
+
+export type { ViewId };
 
 export interface Route {
   sample?: string;
@@ -42,7 +34,8 @@ export function parseHash(hash: string): Route {
   return {
     sample: sample && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(sample) ? sample : undefined,
     image: int(q.get('image')) ?? 0,
-    view: (VIEWS as readonly string[]).includes(view ?? '') ? (view as ViewId) : 'images',
+    // A view this build does not have (an old or mistyped link) opens the default view.
+    view: isViewId(view) ? view : DEFAULT_VIEW,
     layer: int(q.get('layer')),
     path: q.get('path') ?? undefined,
     lesson: /^[a-z0-9-]{1,64}$/.test(q.get('lesson') ?? '') ? q.get('lesson')! : undefined,

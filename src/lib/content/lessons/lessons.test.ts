@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tryParseImageReference } from '../../core/reference';
+import { VIEW_IDS } from '../../views/registry';
+import { CONTAINER_ACTIONS } from '../../core/container/actions';
 import {
   compareLessons,
   countSentences,
@@ -294,12 +296,9 @@ describe('actions and targets point at what the real samples have', () => {
 
   it('exercises every view, and the container operations in order', () => {
     const views = new Set(en.flatMap((l) => l.steps.map((s) => s.action.view)));
-    for (const v of ['images', 'history', 'inspect', 'layers', 'files', 'wasted', 'names'])
-      expect(views).toContain(v);
+    for (const v of VIEW_IDS) expect(views).toContain(v);
     const ops = en.flatMap((l) => l.steps.flatMap((s) => s.action.container ?? []));
-    expect(new Set(ops)).toEqual(
-      new Set(['start', 'edit', 'delete', 'recreate-dir', 'diff', 'commit']),
-    );
+    expect(new Set(ops)).toEqual(new Set(CONTAINER_ACTIONS));
     expect(en.some((l) => l.steps.some((s) => s.action.open === 'export'))).toBe(true);
   });
 });

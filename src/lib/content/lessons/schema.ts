@@ -22,18 +22,21 @@
  * - en and zh files of one lesson differ only in their text: same order, minutes, step ids,
  *   actions, targets, number of choices, answers and `predict` flags (`compareLessons`).
  */
-import { VIEWS as ROUTE_VIEWS } from '../../state/route';
+import { ARCHIVE_VIEWS, VIEW_IDS, isViewId, type ViewId } from '../../views/registry';
 import { parseMarkup, proseOf } from './markup';
+import {
+  CONTAINER_ACTIONS,
+  actionTakesPath,
+  isContainerAction,
+  type ContainerAction,
+} from '../../core/container/actions';
 
 export const LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof LANGS)[number];
 
-/** The explorer's views plus the container view (issue 5). */
-export const LESSON_VIEWS = [...new Set([...ROUTE_VIEWS, 'container'] as const)];
-export type LessonView = (typeof ROUTE_VIEWS)[number] | 'container';
-
-export const CONTAINER_OPS = ['start', 'edit', 'delete', 'recreate-dir', 'diff', 'commit'] as const;
-export type ContainerOp = (typeof CONTAINER_OPS)[number];
+/** A step may show any view of the app (views/registry.ts). */
+export const LESSON_VIEWS: readonly ViewId[] = VIEW_IDS;
+export type LessonView = ViewId;
 
 export interface LessonAction {
   /** A sample id from `sample-images/samples.json`. */
@@ -46,7 +49,7 @@ export interface LessonAction {
   /** A path without a leading slash, selected in the Files or container view. */
   path?: string;
   /** A container operation; `path` names the file or directory for edit, delete, recreate-dir. */
-  container?: ContainerOp;
+  container?: ContainerAction;
   /** `export`: open the flat filesystem export sample (as if dropped) instead of an image. */
   open?: 'export';
   /** A reference typed into the Names view's input, e.g. `alpine:3.12`. */
@@ -120,7 +123,7 @@ export const NAME_PARTS = [
 /** `panel:<name>`: a region of a view, and the views it is in. */
 export const PANELS: Record<string, { views: readonly LessonView[]; meaning: string }> = {
   command: {
-    views: ['images', 'history', 'inspect', 'layers', 'files', 'wasted', 'names'],
+    views: ARCHIVE_VIEWS,
     meaning: 'the "Equivalent command" box of the view ([data-testid=command])',
   },
   'archive-facts': {
@@ -179,7 +182,7 @@ export const CONTROLS: Record<string, { views: readonly LessonView[]; meaning: s
   'files-layer': { views: ['files'], meaning: 'the layer picker of the Files view' },
   'ref-input': { views: ['names'], meaning: 'the reference input of the Names view' },
   'image-select': {
-    views: ['images', 'history', 'inspect', 'layers', 'files', 'wasted', 'names'],
+    views: ARCHIVE_VIEWS,
     meaning: 'the image picker in the header (archives with more than one image)',
   },
 };
@@ -363,9 +366,7 @@ export function parseTarget(t: string): Target | undefined {
   if (arg === undefined || arg === '') return undefined;
   switch (kind) {
     case 'tab':
-      return (LESSON_VIEWS as readonly string[]).includes(arg)
-        ? { kind, view: arg as LessonView }
-        : undefined;
+      return isViewId(arg) ? { kind, view: arg } : undefined;
     case 'image-row':
       return INDEX.test(arg) ? { kind, image: Number(arg) } : undefined;
     case 'image-cell': {
@@ -473,8 +474,7 @@ function checkAction(a: unknown, where: string, out: string[]): void {
   );
   if (typeof a.sample !== 'string' || !SAMPLE_ID.test(a.sample))
     out.push(`${where}: sample must be a sample id`);
-  if (!(LESSON_VIEWS as readonly unknown[]).includes(a.view))
-    out.push(`${where}: view must be one of ${LESSON_VIEWS.join(', ')}`);
+  if (!isViewId(a.view)) out.push(`${where}: view must be one of ${LESSON_VIEWS.join(', ')}`);
   for (const k of ['image', 'layer'] as const)
     if (a[k] !== undefined && !isIndex(a[k])) out.push(`${where}: ${k} must be an integer >= 0`);
   if (a.path !== undefined) {
@@ -489,13 +489,13 @@ function checkAction(a: unknown, where: string, out: string[]): void {
     if (a.view !== 'names') out.push(`${where}: input is only used by the names view`);
   }
   if (a.container !== undefined) {
-    if (!(CONTAINER_OPS as readonly unknown[]).includes(a.container))
-      out.push(`${where}: container must be one of ${CONTAINER_OPS.join(', ')}`);
+    if (!isContainerAction(a.container))
+      out.push(`${where}: container must be one of ${CONTAINER_ACTIONS.join(', ')}`);
     else {
       const views = a.container === 'commit' ? ['container', 'images'] : ['container'];
       if (!views.includes(a.view as string))
         out.push(`${where}: container "${a.container}" needs view ${views.join(' or ')}`);
-      const needsPath = ['edit', 'delete', 'recreate-dir'].includes(a.container as string);
+      const needsPath = actionTakesPath(a.container);
       if (needsPath && a.path === undefined)
         out.push(`${where}: container "${a.container}" needs a path`);
       if (!needsPath && a.path !== undefined)

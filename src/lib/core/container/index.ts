@@ -25,5 +25,11 @@ export {
   type CommittedLayer,
 } from './commit';
 export { containerListing } from './listing';
+export {
+  CONTAINER_ACTIONS,
+  actionTakesPath,
+  isContainerAction,
+  type ContainerAction,
+} from './actions';
 export { randomId, randomName, uniqueName, NAME_WORDS } from './names';
 export * from './types';

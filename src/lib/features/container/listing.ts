@@ -3,7 +3,7 @@
  * upper entry in walk order, a whiteout as `.wh.<name>`, an opaque directory followed by
  * `<dir>/.wh..wh..opq` (OCI image-spec layer.md, "Whiteouts" and "Opaque Whiteout").
  */
-import type { Container } from '../../core/container';
+import type { UpperEntry } from '../../core/container';
 
 export type TarLineKind = 'dir' | 'file' | 'symlink' | 'whiteout' | 'opaque' | 'other';
 
@@ -16,9 +16,10 @@ export interface TarLine {
   from?: number;
 }
 
-export function tarListing(c: Container): TarLine[] {
+/** `upper`: the writable layer in walk order (`Container.upperEntries()`). */
+export function tarListing(upper: readonly { path: string; entry: UpperEntry }[]): TarLine[] {
   const out: TarLine[] = [];
-  for (const { path, entry: u } of c.upperEntries()) {
+  for (const { path, entry: u } of upper) {
     switch (u.type) {
       case 'dir':
         out.push({ name: `${path}/`, kind: 'dir', from: u.copiedUpFrom });

@@ -3,15 +3,18 @@
  * (open the sample, select image, view, layer and path, type into the Names view, run container
  * operations) and finding the step's target on screen, where the panel highlights it.
  *
+ * It drives the app through its state, with the actions the views use too (`app.show`,
+ * `app.typeReference`, `session.containers.run`), and waits on that state (`app.settled()`), not
+ * on the page; only the target itself is then looked for on the page, as the view renders it.
+ *
  * The URL is the step's address: `#lesson=<id>&step=<n>` (1-based) plus the route the step drives
- * (`&sample=…&view=…&layer=…`), so a teacher can send one link. Progress is kept in IndexedDB
- * (`persistence/progress.ts`). Provided to the panel and to the views through context.
+ * (`&sample=…&view=…&layer=…`), so a teacher can send one link. Progress is kept by the app state
+ * (`app.lessonProgress`). Provided to the panel and to the views through context.
  */
-import { getContext, setContext } from 'svelte';
+import { getContext, setContext, tick } from 'svelte';
 import { getLesson, lessonIds, type Lesson, type LessonAction } from '../../content/lessons';
-import { listProgress, saveProgress, type LessonProgress } from '../../persistence/progress';
-import type { AppState } from '../../state/app.svelte';
-import { VIEWS, type Route, type ViewId } from '../../state/route';
+import type { AppState, LessonProgress } from '../../state/app.svelte';
+import type { Route } from '../../state/route';
 import type { Session } from '../../state/session.svelte';
 
 /**
@@ -30,8 +33,6 @@ export function targetSelector(target: string): string {
   return `[data-lesson-target="${CSS.escape(target)}"]`;
 }
 
-const isView = (v: string): v is ViewId => (VIEWS as readonly string[]).includes(v);
-
 export class LessonRunner {
   readonly #app: AppState;
   /** The lesson shown, or undefined (the index or nothing). */
@@ -47,9 +48,8 @@ export class LessonRunner {
   highlight = $state<string | undefined>();
   /** Why the step's action could not run (shown in the panel). */
   problem = $state<string | undefined>();
-  progress = $state.raw<Record<string, LessonProgress>>({});
-  /** Bumped on every step change: an older step's pending work stops when it sees a new token. */
-  #token = 0;
+  /** Aborted on every step change: an older step's pending work stops. */
+  #step = new AbortController();
   /** Container operations already run, by step index, for one session and lesson. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   #ops: { session?: Session; lesson?: string; done: Set<number> } = { done: new Set() };
@@ -71,8 +71,13 @@ export class LessonRunner {
     return !!this.#app.route.present;
   }
 
-  async loadProgress(): Promise<void> {
-    this.progress = await listProgress();
+  /** Per lesson, the step reached and whether it was finished. */
+  get progress(): Record<string, LessonProgress> {
+    return this.#app.lessonProgress;
+  }
+
+  loadProgress(): Promise<void> {
+    return this.#app.loadLessonProgress();
   }
 
   /** Follows the URL after a load or a hash change (the app has opened its sample already). */
@@ -167,8 +172,15 @@ export class LessonRunner {
     return at >= 0 ? lessonIds[at + 1] : undefined;
   }
 
+  /** A new step begins: the work of the one before stops. */
+  #restart(): AbortSignal {
+    this.#step.abort();
+    this.#step = new AbortController();
+    return this.#step.signal;
+  }
+
   #leave(): void {
-    this.#token++;
+    this.#restart();
     this.lessonId = undefined;
     this.highlight = undefined;
     this.targetState = 'idle';
@@ -177,7 +189,7 @@ export class LessonRunner {
   }
 
   async #enter(lesson: Lesson, i: number): Promise<void> {
-    this.#token++;
+    const signal = this.#restart();
     this.lessonId = lesson.id;
     this.indexOpen = false;
     this.step = i;
@@ -190,12 +202,11 @@ export class LessonRunner {
     if (step.question?.predict) {
       // Ask first: the view shows the step before (or the bare sample), the answer reveals.
       this.targetState = 'predict';
-      const token = this.#token;
       const prev = lesson.steps[i - 1];
       if (prev) {
-        if (await this.#show(prev.action, lesson.id, i, true, token))
-          await this.#containerOps(lesson, i - 1, token);
-      } else await this.#show(step.action, lesson.id, i, false, token);
+        if (await this.#show(prev.action, lesson.id, i, true, signal))
+          await this.#containerOps(lesson, i - 1, signal);
+      } else await this.#show(step.action, lesson.id, i, false, signal);
       return;
     }
     await this.#apply(lesson, i);
@@ -203,23 +214,25 @@ export class LessonRunner {
 
   /** Runs step i's action in full and finds its target. */
   async #apply(lesson: Lesson, i: number): Promise<void> {
-    const token = this.#token;
+    const signal = this.#step.signal;
+    const deadline = performance.now() + TARGET_TIMEOUT_MS;
     const step = lesson.steps[i]!;
     const a = step.action;
     this.targetState = 'waiting';
-    if (!(await this.#show(a, lesson.id, i, true, token))) {
-      if (token === this.#token) this.targetState = 'missing';
+    if (!(await this.#show(a, lesson.id, i, true, signal))) {
+      if (!signal.aborted) this.targetState = 'missing';
       return;
     }
-    if (token !== this.#token) return;
-    if (a.container && !(await this.#containerOps(lesson, i, token))) {
-      if (token === this.#token) this.targetState = 'unsupported';
+    if (signal.aborted) return;
+    if (a.container && !(await this.#containerOps(lesson, i, signal, deadline))) {
+      if (!signal.aborted) this.targetState = 'unsupported';
       return;
     }
-    if (token !== this.#token) return;
+    if (signal.aborted) return;
     this.highlight = step.target;
-    const el = await this.#waitFor(step.target, token);
-    if (token !== this.#token) return;
+    const ready = await this.#app.settled({ signal, ms: deadline - performance.now() });
+    const el = ready ? await findTarget(step.target, signal, deadline) : undefined;
+    if (signal.aborted) return;
     this.targetState = el ? 'found' : 'missing';
     if (el) {
       const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -240,44 +253,27 @@ export class LessonRunner {
     lessonId: string,
     i: number,
     full: boolean,
-    token: number,
+    signal: AbortSignal,
   ): Promise<boolean> {
     const app = this.#app;
     const route: Route = {
       ...app.route,
       sample: a.sample,
       image: a.image ?? 0,
-      view: isView(a.view) ? a.view : app.route.view,
+      view: a.view,
       layer: full ? a.layer : undefined,
       path: full ? a.path : undefined,
       lesson: lessonId,
       step: String(i + 1),
       lessons: undefined,
     };
-    const cur = app.session;
-    if (cur?.source.sampleId === a.sample && cur.status !== 'cancelled') app.navigate(route);
-    else {
-      if (app.samples.length === 0) await app.loadSamples();
-      if (token !== this.#token) return false;
-      const s = app.samples.find((x) => x.id === a.sample);
-      if (!s) {
-        this.problem = a.sample;
-        return false;
-      }
-      await app.openSample(s, route);
-      if (app.loadError) {
-        this.problem = app.loadError;
-        return false;
-      }
+    const problem = await app.show(route, signal);
+    if (signal.aborted) return false;
+    if (problem) {
+      this.problem = problem;
+      return false;
     }
-    if (full && a.input !== undefined) {
-      const input = await this.#waitFor('control:ref-input', token);
-      const field = input?.querySelector('input') ?? input;
-      if (field instanceof HTMLInputElement && token === this.#token) {
-        field.value = a.input;
-        field.dispatchEvent(new Event('input', { bubbles: true }));
-      }
-    }
+    if (full && a.input !== undefined) app.typeReference(a.input);
     return true;
   }
 
@@ -285,7 +281,12 @@ export class LessonRunner {
    * Runs the container operations of steps 0..upto not run yet in this session, in order (so a
    * step opened directly replays the ones before it). False when they cannot run here.
    */
-  async #containerOps(lesson: Lesson, upto: number, token: number): Promise<boolean> {
+  async #containerOps(
+    lesson: Lesson,
+    upto: number,
+    signal: AbortSignal,
+    deadline = performance.now() + TARGET_TIMEOUT_MS,
+  ): Promise<boolean> {
     const wanted = lesson.steps
       .slice(0, upto + 1)
       .map((s, i) => ({ i, a: s.action }))
@@ -296,16 +297,13 @@ export class LessonRunner {
     if (this.#ops.session !== session || this.#ops.lesson !== lesson.id)
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
       this.#ops = { session, lesson: lesson.id, done: new Set() };
-    const ready = await this.#until(() => {
-      const image = session.images[lesson.steps[upto]!.action.image ?? 0];
-      return session.status === 'ready' && !!image && !!session.overlay(image);
-    }, token);
-    if (!ready) return false;
+    // The containers need the image's overlay (their read-only layers).
+    const ready = await this.#app.settled({ signal, ms: deadline - performance.now() });
+    if (!ready || this.#app.session !== session || session.status !== 'ready') return false;
     const containers = session.containers;
-    if (!containers) return false;
     for (const { i, a } of wanted) {
       if (this.#ops.done.has(i)) continue;
-      if (token !== this.#token) return false;
+      if (signal.aborted) return false;
       try {
         await containers.run(a.container!, {
           image: session.images[a.image ?? 0],
@@ -320,36 +318,48 @@ export class LessonRunner {
     return true;
   }
 
-  /** Resolves true once `cond` holds (checked every frame), false on timeout or a newer step. */
-  #until(cond: () => boolean, token: number, ms = TARGET_TIMEOUT_MS): Promise<boolean> {
-    const end = performance.now() + ms;
-    return new Promise((resolve) => {
-      const tick = () => {
-        if (token !== this.#token) return resolve(false);
-        if (cond()) return resolve(true);
-        if (performance.now() > end) return resolve(false);
-        requestAnimationFrame(tick);
-      };
-      tick();
+  #save(lessonId: string, step: number, completed: boolean): Promise<void> {
+    return this.#app.saveLessonProgress({ lessonId, step, completed, updatedAt: Date.now() });
+  }
+}
+
+/**
+ * The first visible element of a target, once the view has rendered it: looked for after the
+ * next render, then again whenever the page changes (a list scrolled to its row, a JSON viewer
+ * opened to its key), at most once a frame; undefined at the deadline or on abort.
+ */
+async function findTarget(
+  target: string,
+  signal: AbortSignal,
+  deadline: number,
+): Promise<Element | undefined> {
+  await tick();
+  const sel = targetSelector(target);
+  const look = () => [...document.querySelectorAll(sel)].find((e) => e.getClientRects().length > 0);
+  const now = look();
+  if (now || signal.aborted) return now;
+  return new Promise((resolve) => {
+    let frame = 0;
+    const finish = (el: Element | undefined) => {
+      observer.disconnect();
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(el);
+    };
+    const onAbort = () => finish(undefined);
+    const observer = new MutationObserver(() => {
+      if (frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        const el = look();
+        if (el) finish(el);
+      });
     });
-  }
-
-  /** The first visible element of a target, once it is on the page. */
-  async #waitFor(target: string, token: number): Promise<Element | undefined> {
-    const sel = targetSelector(target);
-    let found: Element | undefined;
-    const ok = await this.#until(() => {
-      found = [...document.querySelectorAll(sel)].find((e) => e.getClientRects().length > 0);
-      return !!found;
-    }, token);
-    return ok ? found : undefined;
-  }
-
-  async #save(lessonId: string, step: number, completed: boolean): Promise<void> {
-    const p: LessonProgress = { lessonId, step, completed, updatedAt: Date.now() };
-    this.progress = { ...this.progress, [lessonId]: p };
-    await saveProgress(p);
-  }
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+    const timer = setTimeout(() => finish(look()), Math.max(0, deadline - performance.now()));
+    signal.addEventListener('abort', onAbort);
+  });
 }
 
 const KEY = Symbol('layerscope.lessons');
