@@ -3,6 +3,7 @@ import ts from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import svelteConfig from './svelte.config.js';
+import layers from './scripts/eslint/layers.js';
 
 export default ts.config(
   {
@@ -40,22 +41,21 @@ export default ts.config(
     },
   },
   {
+    // Which folder of src/ may import which: one table, in scripts/eslint/layers.js.
+    files: ['src/**/*.ts', 'src/**/*.svelte'],
+    plugins: { layerscope: layers },
+    rules: { 'layerscope/layers': 'error' },
+  },
+  {
     // The core is pure TypeScript: no DOM, no Svelte, no Node built-ins (it also runs in a worker).
+    // Which app folders it may not import is the layer table's business (layerscope/layers).
     files: ['src/lib/core/**/*.ts'],
     ignores: ['src/lib/core/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            'svelte',
-            'svelte/*',
-            'node:*',
-            '*.svelte',
-            '**/ui/**',
-            '**/features/**',
-            '**/state/**',
-          ],
+          patterns: ['svelte', 'svelte/*', 'node:*', '*.svelte'],
         },
       ],
       'no-restricted-globals': [
@@ -66,6 +66,20 @@ export default ts.config(
         'localStorage',
         'indexedDB',
         'process',
+      ],
+    },
+  },
+  {
+    // Storage is plain data and IndexedDB: no components, no runes; state and the views show it.
+    files: ['src/lib/persistence/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['svelte', 'svelte/*', '*.svelte'] }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.name=/^\\$/], CallExpression[callee.object.name=/^\\$/]',
+          message: 'Runes state belongs in src/lib/state; persistence is plain data.',
+        },
       ],
     },
   },

@@ -1,39 +1,48 @@
 /**
- * Reporting storage problems: the state the notice reads, and the notice itself, mounted over the
- * page the first time there is something to say (unless the app renders one where it fits).
+ * What the browser's storage let us do, as plain data for the notice that says so: recent.ts
+ * reports here and `state/storage.svelte.ts` listens (the notice itself is
+ * `features/open/StorageNotice.svelte`). Storage is one per origin, so this is one shared record,
+ * like the connection in recent.ts.
  */
-import { mount } from 'svelte';
-import StorageNotice from './StorageNotice.svelte';
-import { storageStatus, type StorageProblem } from './status.svelte';
-
-let floating = false;
 
 /**
- * Mounts the floating notice once. It hides itself while the app renders one in place
- * (`<StorageNotice />` in the open view) and shows when that one goes (an archive was opened).
+ * Why recent archives cannot be kept: no IndexedDB at all (`missing`), refused for this site
+ * (`denied`), no answer (`blocked`, e.g. another tab holds an old version open), no space
+ * (`full`), or any other failure (`error`).
  */
-function ensureVisible(): void {
-  if (floating || typeof document === 'undefined') return;
-  floating = true;
-  const target = document.createElement('div');
-  target.className = 'layerscope-storage-notice';
-  document.body.append(target);
-  mount(StorageNotice, { target, props: { floating: true } });
+export type StorageProblem = 'missing' | 'denied' | 'blocked' | 'full' | 'error';
+
+export interface StorageStatus {
+  readonly problem: StorageProblem | undefined;
+  /** Stored records that could not be read on the last listing (skipped and removed). */
+  readonly skipped: number;
+}
+
+let status: StorageStatus = { problem: undefined, skipped: 0 };
+const listeners = new Set<(status: StorageStatus) => void>();
+
+function update(next: StorageStatus): void {
+  if (next.problem === status.problem && next.skipped === status.skipped) return;
+  status = next;
+  for (const listener of listeners) listener(status);
+}
+
+/** Calls `listener` with the status now and after every change; returns how to stop. */
+export function watchStorageStatus(listener: (status: StorageStatus) => void): () => void {
+  listeners.add(listener);
+  listener(status);
+  return () => listeners.delete(listener);
 }
 
 export function reportProblem(problem: StorageProblem): void {
-  if (storageStatus.problem !== problem) storageStatus.dismissed = false;
-  storageStatus.problem = problem;
-  ensureVisible();
+  update({ ...status, problem });
 }
 
 /** Storage answered after all (a blocked open that went through late). */
 export function clearProblem(problem: StorageProblem): void {
-  if (storageStatus.problem === problem) storageStatus.problem = undefined;
+  if (status.problem === problem) update({ ...status, problem: undefined });
 }
 
 export function reportSkipped(n: number): void {
-  if (n !== storageStatus.skipped) storageStatus.dismissed = false;
-  storageStatus.skipped = n;
-  if (n > 0) ensureVisible();
+  update({ ...status, skipped: n });
 }
