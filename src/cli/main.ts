@@ -4,8 +4,7 @@
  */
 import { basename } from 'node:path';
 import { FileBlob } from './file-blob';
-import { openArchive, type OpenedArchive } from '../lib/core/archive/open';
-import { indexLayer, verifyLayer, type LayerIndex } from '../lib/core/archive/layers';
+import { openImageArchive } from '../lib/core/engine';
 import { ArchiveError } from '../lib/core/model/errors';
 import { inspectDocument, historyRows, imageLsRows } from '../lib/core/present/summary';
 import { formatHistory, formatImageLs } from '../lib/core/format/docker-table';
@@ -55,17 +54,6 @@ function intFlag(args: Args, name: string): number | undefined {
 
 class UsageError extends Error {}
 
-async function indexAll(opened: OpenedArchive, keys: string[]): Promise<Map<string, LayerIndex>> {
-  const out = new Map<string, LayerIndex>();
-  for (const key of keys) {
-    if (out.has(key) || !opened.model.layers[key]?.present) continue;
-    const idx = await indexLayer(opened, key);
-    opened.model.layers[key]!.stats = idx.stats;
-    out.set(key, idx);
-  }
-  return out;
-}
-
 export interface CliIo {
   out: { write(s: string): unknown };
   err: { write(s: string): unknown };
@@ -93,8 +81,9 @@ export async function run(
         `cannot open ${args.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
     }
-    const opened = await openArchive(blob, { fileName: basename(args.file) });
-    const model = opened.model;
+    const archive = await openImageArchive(blob, { fileName: basename(args.file) });
+    const model = archive.model;
+    const allLayers = [...new Set(model.images.flatMap((i) => i.layerKeys))];
     const imageIndex = intFlag(args, 'image') ?? 0;
     const image = model.images[imageIndex];
     if (!image)
@@ -106,19 +95,19 @@ export async function run(
 
     switch (args.command) {
       case 'inspect': {
-        const keys = [...new Set(model.images.flatMap((i) => i.layerKeys))];
-        await indexAll(opened, keys);
-        for (const key of keys) if (model.layers[key]?.present) await verifyLayer(opened, key);
+        await archive.indexLayers({ keys: allLayers });
+        const failed = (await archive.verify({ keys: allLayers })).find((v) => v.error);
+        if (failed) throw failed.error;
         io.out.write(JSON.stringify(inspectDocument(model), null, 2) + '\n');
         return 0;
       }
       case 'ls': {
-        await indexAll(opened, [...new Set(model.images.flatMap((i) => i.layerKeys))]);
+        await archive.indexLayers({ keys: allLayers });
         io.out.write(formatImageLs(imageLsRows(model), { noTrunc, now }));
         return 0;
       }
       case 'history': {
-        await indexAll(opened, image.layerKeys);
+        await archive.indexLayers({ keys: image.layerKeys });
         const human = args.flags.get('human') !== 'false';
         io.out.write(formatHistory(historyRows(model, image), { noTrunc, human, now }));
         return 0;
@@ -127,10 +116,9 @@ export async function run(
         const k = intFlag(args, 'layer') ?? image.layerKeys.length - 1;
         if (k >= image.layerKeys.length)
           throw new UsageError(`--layer ${k}: the image has ${image.layerKeys.length} layer(s)`);
-        const idx = await indexAll(opened, image.layerKeys.slice(0, k + 1));
-        const overlay = buildOverlay(
-          image.layerKeys.slice(0, k + 1).map((key) => idx.get(key)?.entries ?? []),
-        );
+        const keys = image.layerKeys.slice(0, k + 1);
+        const idx = await archive.indexLayers({ keys });
+        const overlay = buildOverlay(keys.map((key) => idx.get(key) ?? []));
         for (const line of mergedListing(overlay, k)) io.out.write(line + '\n');
         return 0;
       }

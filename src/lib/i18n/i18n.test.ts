@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ArchiveErrorCode } from '../core/model/errors';
+import type { WorkerFailureCode } from '../workers/protocol';
 import zh from './zh.json';
 import en from './en.json';
 
@@ -28,9 +28,12 @@ const CODES = {
   'layer-count': true,
   'bad-json': true,
   limit: true,
+  'no-archive': true,
+  'cannot-save': true,
+  'worker-crashed': true,
   cancelled: true,
   internal: true,
-} satisfies Record<ArchiveErrorCode | 'internal', true>;
+} satisfies Record<WorkerFailureCode, true>;
 
 describe('messages', () => {
   it('say in Chinese what every error code means (the engine itself speaks English)', () => {

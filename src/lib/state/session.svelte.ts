@@ -7,7 +7,7 @@ import type { TarEntry } from '../core/tar/types';
 import { Overlay, buildOverlay } from '../core/overlay';
 import type { CommittedLayer } from '../core/container';
 import { ContainersState } from './containers.svelte';
-import { ArchiveClient } from '../workers/client';
+import { ArchiveClient, ArchiveClientError } from '../workers/client';
 import type { ProgressMessage, WorkerFailure } from '../workers/protocol';
 
 export type SessionStatus = 'opening' | 'indexing' | 'ready' | 'error' | 'cancelled';
@@ -70,7 +70,7 @@ export class Session {
         const anyPresent = Object.values(model.layers).some((l) => l.present);
         this.status = anyPresent ? 'indexing' : 'ready';
       },
-      onLayer: (key, entries, _stats, layer) => {
+      onLayer: (key, entries, layer) => {
         this.entries = { ...this.entries, [key]: entries };
         this.layers = { ...this.layers, [key]: layer };
         this.#advance();
@@ -96,7 +96,13 @@ export class Session {
         this.#early = undefined;
         this.verifying = false;
         if (e.code === 'cancelled') this.status = 'cancelled';
-        else {
+        else if (this.status === 'ready') {
+          // Only verification was left (the worker failed during it): every view still has what
+          // it shows, so they stay; what could not be hashed is unverified, not pending forever.
+          this.layers = Object.fromEntries(
+            Object.entries(this.layers).map(([k, l]) => [k, unpending(l)]),
+          );
+        } else {
           this.error = e;
           this.status = 'error';
         }
@@ -217,23 +223,36 @@ export class Session {
     return this.#tars;
   }
 
+  /**
+   * At most `maxBytes` of one file of a layer. A view whose read can be abandoned (the selection
+   * moved on) passes a signal: its abort stops the read in the worker and rejects with an
+   * AbortError.
+   */
   async readFile(
     layerKey: string,
     entry: { dataOffset: number; size: number },
     maxBytes: number,
+    opts: { signal?: AbortSignal } = {},
   ): Promise<Uint8Array> {
     const tar = this.#tars.get(layerKey);
     if (tar) {
+      opts.signal?.throwIfAborted();
       const end = entry.dataOffset + Math.min(entry.size, maxBytes);
       return new Uint8Array(await tar.slice(entry.dataOffset, end).arrayBuffer());
     }
-    return this.#client.readFile(layerKey, entry, maxBytes);
+    return this.#client.readFile(layerKey, entry, maxBytes, opts);
   }
 
   /** `docker save IMAGE...`: the archive Docker 25+ writes, made in the worker. */
-  save(images: readonly ImageInfo[]): Promise<{ blob: Blob; fileName: string }> {
+  save(
+    images: readonly ImageInfo[],
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ blob: Blob; fileName: string }> {
     const tars = [...this.#tars.entries()];
-    return this.#client.save(images.map((image) => ({ image, tars })));
+    return this.#client.save(
+      images.map((image) => ({ image, tars })),
+      opts,
+    );
   }
 
   cancel(): void {
@@ -242,4 +261,22 @@ export class Session {
     if (this.status === 'opening' || this.status === 'indexing') this.status = 'cancelled';
     this.verifying = false;
   }
+}
+
+/** A layer whose hashes are still pending, with them unverified (nothing will hash it now). */
+function unpending(l: LayerInfo): LayerInfo {
+  if (l.digestState !== 'pending' && l.diffIdState !== 'pending') return l;
+  return {
+    ...l,
+    digestState: l.digestState === 'pending' ? 'unavailable' : l.digestState,
+    diffIdState: l.diffIdState === 'pending' ? 'unavailable' : l.diffIdState,
+  };
+}
+
+/** Why a read or a save of the session failed, as the error panel and the views show it. */
+export function failureOf(e: unknown): WorkerFailure {
+  if (e instanceof ArchiveClientError) return e.failure;
+  if ((e as { name?: string } | undefined)?.name === 'AbortError')
+    return { code: 'cancelled', message: 'Cancelled.' };
+  return { code: 'internal', message: (e as Error)?.message ?? String(e) };
 }

@@ -1,9 +1,12 @@
 /**
  * The one typed protocol across the worker boundary. Every request carries an id; every answer
- * names the id it belongs to, so answers to a cancelled or superseded request are dropped.
+ * names the id it belongs to, so answers to a cancelled or superseded request are dropped. Every
+ * request ends with exactly one final answer: `verified` or `error` (open), `file` or `error`
+ * (read), `saved` or `error` (save); an `abort` of a request that is running makes it end with
+ * an `error` coded `cancelled`.
  */
-import type { ArchiveErrorCode } from '../core/model/errors';
-import type { ArchiveModel, ImageInfo, LayerInfo, LayerStats } from '../core/model/types';
+import type { EngineFailureCode } from '../core/engine';
+import type { ArchiveModel, ImageInfo, LayerInfo } from '../core/model/types';
 import type { EntryColumns } from '../core/tar/columns';
 
 export type WorkerRequest =
@@ -18,7 +21,8 @@ export type WorkerRequest =
     }
   /** `docker save`: committed layers travel as their tars (layer key → Blob). */
   | { id: number; type: 'save'; images: SaveRequestImage[] }
-  | { id: number; type: 'cancel' };
+  /** Runs the abort of request `id` (open, read or save); nothing happens if it has ended. */
+  | { id: number; type: 'abort' };
 
 export interface SaveRequestImage {
   image: ImageInfo;
@@ -36,8 +40,14 @@ export interface ProgressMessage {
   layersTotal: number;
 }
 
+/**
+ * The engine's codes, and the client's own: `worker-crashed` when the worker failed (an uncaught
+ * error, a message that could not be read) and took the archive it held with it.
+ */
+export type WorkerFailureCode = EngineFailureCode | 'worker-crashed';
+
 export interface WorkerFailure {
-  code: ArchiveErrorCode | 'internal';
+  code: WorkerFailureCode;
   /** User-facing; from the engine's ArchiveError when there is one. */
   message: string;
   /** Extra untrusted facts for the error panel. */
@@ -53,7 +63,7 @@ export type WorkerResponse =
       key: string;
       /** The layer's index as columns (core/tar/columns.ts), its typed arrays moved. */
       entries: EntryColumns;
-      stats: LayerStats;
+      /** The layer with its `stats` (the engine sets them as it indexes). */
       layer: LayerInfo;
     }
   | ProgressMessage

@@ -26,6 +26,8 @@ export type ArchiveErrorCode =
   | 'layer-count'
   | 'bad-json'
   | 'limit'
+  /** A file or a save asked of a host (the worker) that has no archive open. */
+  | 'no-archive'
   | 'cancelled';
 
 export class ArchiveError extends Error {
