@@ -7,14 +7,23 @@ import { basename } from 'node:path';
 import { openArchive, type OpenedArchive } from '../lib/core/archive/open';
 import { indexLayer, verifyLayer, type LayerIndex } from '../lib/core/archive/layers';
 import { ArchiveError } from '../lib/core/model/errors';
-import { inspectDocument, historyRows, imageLsRows } from '../lib/core/present/summary';
-import { formatHistory, formatImageLs } from '../lib/core/format/docker-table';
+import {
+  dockerImageInspect,
+  historyRows,
+  historyTable,
+  imageHistory,
+  imageLs,
+  imageLsRows,
+  imageLsTable,
+  inspectDocument,
+} from '../lib/core/present';
 import { buildOverlay, mergedListing } from '../lib/core/overlay';
 
 const USAGE = `usage: layerscope <command> FILE [options]
 
 commands:
   inspect FILE [--json]                 the archive's images, layers and history (JSON)
+  inspect FILE --docker [--image N]     what \`docker image inspect\` would print (JSON)
   ls FILE [--no-trunc]                  what \`docker image ls\` would print
   history FILE [--image N] [--no-trunc] [--human=false]
                                         what \`docker image history\` would print
@@ -71,9 +80,15 @@ export interface CliIo {
   err: { write(s: string): unknown };
 }
 
+export interface RunOptions {
+  /** The time relative dates (`2 days ago`) are counted from; default: the clock's. */
+  now?: Date;
+}
+
 export async function run(
   argv: string[],
   io: CliIo = { out: process.stdout, err: process.stderr },
+  options: RunOptions = {},
 ): Promise<number> {
   const args = parseArgs(argv);
   if (!args.command || args.flags.has('help') || args.command === 'help') {
@@ -102,25 +117,31 @@ export async function run(
         `--image ${imageIndex}: the archive has ${model.images.length} image(s)`,
       );
     const noTrunc = args.flags.has('no-trunc');
-    const now = new Date();
+    const now = options.now ?? new Date();
 
     switch (args.command) {
       case 'inspect': {
         const keys = [...new Set(model.images.flatMap((i) => i.layerKeys))];
         await indexAll(opened, keys);
+        if (args.flags.has('docker')) {
+          // Indented by 4 spaces, as docker/cli cli/command/inspect/inspector.go prints it.
+          io.out.write(JSON.stringify(dockerImageInspect(model, image), null, 4) + '\n');
+          return 0;
+        }
         for (const key of keys) if (model.layers[key]?.present) await verifyLayer(opened, key);
         io.out.write(JSON.stringify(inspectDocument(model), null, 2) + '\n');
         return 0;
       }
       case 'ls': {
         await indexAll(opened, [...new Set(model.images.flatMap((i) => i.layerKeys))]);
-        io.out.write(formatImageLs(imageLsRows(model), { noTrunc, now }));
+        io.out.write(imageLsTable(imageLsRows(imageLs(model), { noTrunc, now })));
         return 0;
       }
       case 'history': {
         await indexAll(opened, image.layerKeys);
         const human = args.flags.get('human') !== 'false';
-        io.out.write(formatHistory(historyRows(model, image), { noTrunc, human, now }));
+        const rows = historyRows(imageHistory(model, image), { noTrunc, human, now });
+        io.out.write(historyTable(rows, { human }));
         return 0;
       }
       case 'files': {
