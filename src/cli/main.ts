@@ -6,14 +6,24 @@ import { basename } from 'node:path';
 import { FileBlob } from './file-blob';
 import { openImageArchive } from '../lib/core/engine';
 import { ArchiveError } from '../lib/core/model/errors';
-import { inspectDocument, historyRows, imageLsRows } from '../lib/core/present/summary';
-import { formatHistory, formatImageLs } from '../lib/core/format/docker-table';
+import {
+  dockerImageInspect,
+  historyRows,
+  historyTable,
+  imageHistory,
+  imageLs,
+  imageLsRows,
+  imageLsTable,
+  inspectDocument,
+} from '../lib/core/present';
 import { buildOverlay, mergedListing } from '../lib/core/overlay';
+import { escapeTerminal, escapeTerminalJson } from '../lib/core/format/terminal';
 
 const USAGE = `usage: layerscope <command> FILE [options]
 
 commands:
   inspect FILE [--json]                 the archive's images, layers and history (JSON)
+  inspect FILE --docker [--image N]     what \`docker image inspect\` would print (JSON)
   ls FILE [--no-trunc]                  what \`docker image ls\` would print
   history FILE [--image N] [--no-trunc] [--human=false]
                                         what \`docker image history\` would print
@@ -59,10 +69,31 @@ export interface CliIo {
   err: { write(s: string): unknown };
 }
 
+export interface RunOptions {
+  /** The time relative dates (`2 days ago`) are counted from; default: the clock's. */
+  now?: Date;
+}
+
+/**
+ * Everything the CLI prints passes through core/format/terminal: names, tags, created_by and
+ * error messages come from the archive, and a terminal would act on their escape sequences.
+ * JSON output keeps to JSON's own escapes (`\u009b`), so it still parses to the same values.
+ */
+function terminalSafe(io: CliIo): CliIo & { json(text: string): void } {
+  return {
+    out: { write: (s: string) => io.out.write(escapeTerminal(s)) },
+    err: { write: (s: string) => io.err.write(escapeTerminal(s)) },
+    json: (text: string) => io.out.write(escapeTerminalJson(text) + '\n'),
+  };
+}
+
 export async function run(
   argv: string[],
   io: CliIo = { out: process.stdout, err: process.stderr },
+  options: RunOptions = {},
 ): Promise<number> {
+  const safe = terminalSafe(io);
+  io = safe;
   const args = parseArgs(argv);
   if (!args.command || args.flags.has('help') || args.command === 'help') {
     io.out.write(USAGE + '\n');
@@ -91,25 +122,31 @@ export async function run(
         `--image ${imageIndex}: the archive has ${model.images.length} image(s)`,
       );
     const noTrunc = args.flags.has('no-trunc');
-    const now = new Date();
+    const now = options.now ?? new Date();
 
     switch (args.command) {
       case 'inspect': {
         await archive.indexLayers({ keys: allLayers });
+        if (args.flags.has('docker')) {
+          // Indented by 4 spaces, as docker/cli cli/command/inspect/inspector.go prints it.
+          safe.json(JSON.stringify(dockerImageInspect(model, image), null, 4));
+          return 0;
+        }
         const failed = (await archive.verify({ keys: allLayers })).find((v) => v.error);
         if (failed) throw failed.error;
-        io.out.write(JSON.stringify(inspectDocument(model), null, 2) + '\n');
+        safe.json(JSON.stringify(inspectDocument(model), null, 2));
         return 0;
       }
       case 'ls': {
         await archive.indexLayers({ keys: allLayers });
-        io.out.write(formatImageLs(imageLsRows(model), { noTrunc, now }));
+        io.out.write(imageLsTable(imageLsRows(imageLs(model), { noTrunc, now })));
         return 0;
       }
       case 'history': {
         await archive.indexLayers({ keys: image.layerKeys });
         const human = args.flags.get('human') !== 'false';
-        io.out.write(formatHistory(historyRows(model, image), { noTrunc, human, now }));
+        const rows = historyRows(imageHistory(model, image), { noTrunc, human, now });
+        io.out.write(historyTable(rows, { human }));
         return 0;
       }
       case 'files': {

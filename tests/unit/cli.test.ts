@@ -1,9 +1,11 @@
 /** The CLI against the independent tools' view of every sample (sample-images/*.expected.json). */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli/main';
+import { parentedArchive, type ParentedArchive } from '../fixtures/parented';
 
 const ROOT = join(import.meta.dirname, '../..');
 const DIR = join(ROOT, 'sample-images');
@@ -14,12 +16,20 @@ const samples = (
 ).samples;
 
 async function cli(...args: string[]) {
+  return cliAt(undefined, ...args);
+}
+
+async function cliAt(now: Date | undefined, ...args: string[]) {
   let out = '';
   let err = '';
-  const code = await run(args, {
-    out: { write: (s: string) => (out += s) },
-    err: { write: (s: string) => (err += s) },
-  });
+  const code = await run(
+    args,
+    {
+      out: { write: (s: string) => (out += s) },
+      err: { write: (s: string) => (err += s) },
+    },
+    { now },
+  );
   return { code, out, err };
 }
 
@@ -119,5 +129,45 @@ describe('layerscope CLI as installed', () => {
   it('exits 2 on bad usage', async () => {
     expect((await cli('frobnicate', 'x')).code).toBe(2);
     expect((await cli('files', join(DIR, 'hello.tar'), '--layer', '7')).code).toBe(2);
+  });
+});
+
+describe('layerscope CLI on images with parents, at a given time', () => {
+  let archive: ParentedArchive;
+  let dir: string;
+  let file: string;
+  const now = new Date('2026-05-01T12:00:00Z');
+  beforeAll(async () => {
+    archive = await parentedArchive();
+    dir = mkdtempSync(join(tmpdir(), 'layerscope-cli-'));
+    file = join(dir, 'parented.tar');
+    writeFileSync(file, archive.bytes);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('history names each image up the Parent chain, then <missing>', async () => {
+    const r = await cliAt(now, 'history', file, '--image', '2');
+    expect(r.code, r.err).toBe(0);
+    const cells = r.out
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/ {3,}/));
+    const short = archive.ids.map((id) => id.slice(7, 19));
+    expect(cells.slice(0, 4).map((c) => c[0])).toEqual([short[2], short[1], short[0], '<missing>']);
+    // go-units HumanDuration from `now`: 37.5 h rounds to 38 hours; 74 h is 3 days; the base's
+    // steps are dated 1970, at or before 2000, so N/A.
+    expect(cells.slice(0, 3).map((c) => c[1])).toEqual(['38 hours ago', '3 days ago', 'N/A']);
+  });
+
+  it('ls counts CREATED from the given time', async () => {
+    const r = await cliAt(now, 'ls', file);
+    expect(r.code, r.err).toBe(0);
+    expect(
+      r.out
+        .split('\n')
+        .slice(1, 4)
+        .map((l) => l.split(/ {3,}/)[3]),
+    ).toEqual(['56 years ago', '3 days ago', '38 hours ago']);
   });
 });

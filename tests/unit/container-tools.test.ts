@@ -6,6 +6,7 @@
  * filesystem. A missing tool fails the test with a message; it is never skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffLines } from '../../src/lib/core/present/diff';
 import { execFileSync } from 'node:child_process';
 import {
   createWriteStream,
@@ -126,7 +127,7 @@ describe('commit and save, checked by skopeo and umoci', () => {
     c.rename('/etc/group', '/etc/group.bak');
     expect(c.upperEntry('app/docs')?.opaque).toBe(true);
     expect(c.upperEntry('app/www/index.html')?.type).toBe('whiteout');
-    expect(dockerDiff(c).lines).toEqual([
+    expect(diffLines(dockerDiff(c).changes)).toEqual([
       'C /app',
       'C /app/docs',
       'A /app/docs/NEW.txt',

@@ -124,12 +124,6 @@ export class Session {
     return image.layerKeys.map((k) => this.entries[k]);
   }
 
-  /** `docker image ls` SIZE: the layers' content, once they are indexed. */
-  imageSize(image: ImageInfo): number {
-    if (image.size) return image.size;
-    return image.layerKeys.reduce((n, k) => n + (this.layers[k]?.stats?.contentSize ?? 0), 0);
-  }
-
   /** The image's overlay, or undefined while it is not built (see `ensureOverlay`). */
   overlay(image: ImageInfo): Overlay | undefined {
     return this.overlays[image.index];

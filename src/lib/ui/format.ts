@@ -1,6 +1,7 @@
-/** Display helpers shared by the views; docker's own formatting comes from core/format. */
-export { humanSize, timeAgo } from '../core/format/units';
-export { shortId } from '../core/model/ids';
+/**
+ * Display helpers of the views' own (file manager sizes, modes, safe names). What docker prints
+ * comes from core/present (tables) and core/format (units, truncation): the views import those.
+ */
 
 /** Binary units for progress and file sizes (what a learner's file manager shows). */
 export function bytes(n: number): string {

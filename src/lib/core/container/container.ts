@@ -28,6 +28,7 @@
 import type { ImageInfo } from '../model/types';
 import type { TarEntry, TarEntryType } from '../tar/types';
 import { compareBytes } from '../model/order';
+import { truncateId } from '../format/display';
 import type { LowerFs, LowerNode } from './lower';
 import {
   cryptoRandom,
@@ -244,7 +245,7 @@ export class Container {
   }
 
   get shortId(): string {
-    return this.id.slice(0, 12);
+    return truncateId(this.id);
   }
 
   /** Every operation so far, oldest first. */

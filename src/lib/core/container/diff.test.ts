@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { diffLines } from '../present/diff';
 import { Container } from './container';
 import { dockerDiff, sameFsTime } from './diff';
 import {
@@ -45,13 +46,22 @@ const run = () =>
 
 describe('docker diff', () => {
   it('is empty for a new container', () => {
-    expect(dockerDiff(run())).toMatchObject({ lines: [], unchangedCopies: [], sizeRw: 0 });
+    const diff = dockerDiff(run());
+    expect({ ...diff, lines: diffLines(diff.changes) }).toMatchObject({
+      lines: [],
+      unchangedCopies: [],
+      sizeRw: 0,
+    });
   });
 
   it('lists every ancestor of a change as C, the change below it', () => {
     const c = run();
     c.writeFile('/etc/app/app.conf', text('port=8080\n'));
-    expect(dockerDiff(c).lines).toEqual(['C /etc', 'C /etc/app', 'C /etc/app/app.conf']);
+    expect(diffLines(dockerDiff(c).changes)).toEqual([
+      'C /etc',
+      'C /etc/app',
+      'C /etc/app/app.conf',
+    ]);
   });
 
   it('matches the walk of ChangesDirs on a mixed case', () => {
@@ -65,7 +75,7 @@ describe('docker diff', () => {
     c.createFile('/new/f', text('f'));
     const diff = dockerDiff(c);
     // Present children first (by name here; Go map order in Docker), then the deleted ones.
-    expect(diff.lines).toEqual([
+    expect(diffLines(diff.changes)).toEqual([
       'C /app',
       'C /app/cache',
       'A /app/cache/new.txt',
@@ -78,7 +88,7 @@ describe('docker diff', () => {
       'A /new',
       'A /new/f',
     ]);
-    expect(dockerDiff(c, { order: 'path' }).lines).toEqual(
+    expect(diffLines(dockerDiff(c, { order: 'path' }).changes)).toEqual(
       [
         'A /new',
         'A /new/f',
@@ -108,30 +118,34 @@ describe('docker diff', () => {
   it('lists a deleted directory once', () => {
     const c = run();
     c.remove('app/docs', { recursive: true });
-    expect(dockerDiff(c).lines).toEqual(['C /app', 'D /app/docs']);
+    expect(diffLines(dockerDiff(c).changes)).toEqual(['C /app', 'D /app/docs']);
   });
 
   it('shows a rename as an add and a delete', () => {
     const c = run();
     c.rename('etc/passwd', 'etc/passwd.bak');
-    expect(dockerDiff(c).lines).toEqual(['C /etc', 'A /etc/passwd.bak', 'D /etc/passwd']);
+    expect(diffLines(dockerDiff(c).changes)).toEqual([
+      'C /etc',
+      'A /etc/passwd.bak',
+      'D /etc/passwd',
+    ]);
   });
 
   it('ignores a copy-up that changed nothing Docker compares', () => {
     const c = run();
     c.chmod('etc/passwd', 0o644);
     const diff = dockerDiff(c);
-    expect(diff.lines).toEqual([]);
+    expect(diffLines(diff.changes)).toEqual([]);
     expect(diff.unchangedCopies).toEqual(['etc/passwd']);
     c.chmod('etc/passwd', 0o600);
-    expect(dockerDiff(c).lines).toEqual(['C /etc', 'C /etc/passwd']);
+    expect(diffLines(dockerDiff(c).changes)).toEqual(['C /etc', 'C /etc/passwd']);
   });
 
   it('reports a recreated directory with another mode as C by itself', () => {
     const c = run();
     c.remove('app/cache', { recursive: true });
     c.mkdir('app/cache', { mode: 0o700 });
-    expect(dockerDiff(c).lines).toEqual([
+    expect(diffLines(dockerDiff(c).changes)).toEqual([
       'C /app',
       'C /app/cache',
       'D /app/cache/a.txt',
@@ -144,11 +158,15 @@ describe('docker diff', () => {
     c.remove('etc/passwd');
     c.mkdir('etc/passwd');
     c.createFile('etc/passwd/x', text('x'));
-    expect(dockerDiff(c).lines).toEqual(['C /etc', 'C /etc/passwd', 'A /etc/passwd/x']);
+    expect(diffLines(dockerDiff(c).changes)).toEqual([
+      'C /etc',
+      'C /etc/passwd',
+      'A /etc/passwd/x',
+    ]);
     const e = run();
     e.remove('app/docs', { recursive: true });
     e.createFile('app/docs', text('now a file'));
-    expect(dockerDiff(e).lines).toEqual(['C /app', 'C /app/docs']);
+    expect(diffLines(dockerDiff(e).changes)).toEqual(['C /app', 'C /app/docs']);
   });
 
   it('sees image paths hidden by an opaque directory above as deleted', () => {
@@ -156,7 +174,7 @@ describe('docker diff', () => {
     c.remove('app', { recursive: true });
     c.mkdir('app');
     c.mkdir('app/docs');
-    expect(dockerDiff(c).lines).toEqual([
+    expect(diffLines(dockerDiff(c).changes)).toEqual([
       'C /app',
       'C /app/docs',
       'D /app/docs/README',
@@ -169,9 +187,13 @@ describe('docker diff', () => {
     const c = run();
     c.createFile('app-x', text('x'));
     c.createFile('app/z', text('z'));
-    expect(dockerDiff(c).lines).toEqual(['C /app', 'A /app/z', 'A /app-x']);
+    expect(diffLines(dockerDiff(c).changes)).toEqual(['C /app', 'A /app/z', 'A /app-x']);
     // '-' (0x2d) sorts before '/' (0x2f), as Go's changesByPath compares.
-    expect(dockerDiff(c, { order: 'path' }).lines).toEqual(['C /app', 'A /app-x', 'A /app/z']);
+    expect(diffLines(dockerDiff(c, { order: 'path' }).changes)).toEqual([
+      'C /app',
+      'A /app-x',
+      'A /app/z',
+    ]);
   });
 
   it('compares times as go-archive sameFsTime does', () => {

@@ -36,9 +36,8 @@ export interface DiffChange {
 }
 
 export interface DockerDiff {
+  /** The changes in the order `docker diff` prints them (core/present/diff.ts prints them). */
   changes: DiffChange[];
-  /** `docker diff` output lines (`C /etc`). */
-  lines: string[];
   /** For the file tree: container path (no leading `/`) → kind. Deleted subtrees: the root only. */
   byPath: Map<string, DiffKind>;
   /** Entries of the writable layer no line mentions (copied up, nothing Docker compares changed). */
@@ -187,7 +186,6 @@ export function dockerDiff(c: Container, opts: DiffOptions = {}): DockerDiff {
   unchangedCopies.sort(compareWalk);
   return {
     changes,
-    lines: changes.map((x) => `${x.kind} ${x.path}`),
     byPath,
     unchangedCopies,
     sizeRw,

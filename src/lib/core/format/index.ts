@@ -2,4 +2,3 @@ export * from './units';
 export * from './width';
 export * from './display';
 export * from './tabwriter';
-export * from './docker-table';

@@ -12,9 +12,3 @@ export async function chainIds(diffIds: string[]): Promise<string[]> {
   }
   return out;
 }
-
-/** `sha256:0123456789ab...` → `0123456789ab` (docker's short IDs, stringid.TruncateID). */
-export function shortId(id: string): string {
-  const hex = id.includes(':') ? id.slice(id.indexOf(':') + 1) : id;
-  return hex.slice(0, 12);
-}

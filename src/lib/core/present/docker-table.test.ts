@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHistory, formatImageLs, type HistoryRow, type ImageLsRow } from './docker-table';
+import { formatHistory, formatImageLs, type HistoryItem, type ImageLsItem } from './index';
 
 const lines = (...ls: string[]): string => ls.map((l) => l + '\n').join('');
 
@@ -10,7 +10,7 @@ describe('formatHistory: docker/cli formatter_history_test.go TestHistoryContext
   const seventeenYearsAgo = '2009-05-01T12:00:00Z';
   const longCmd =
     '/bin/bash ls && npm i && npm run test && karma -c karma.conf.js start && npm start && more commands here && the list goes on';
-  const rows: HistoryRow[] = [
+  const rows: HistoryItem[] = [
     { id: 'imageID1', created: oneDayAgo, createdBy: longCmd, size: 182964289, comment: 'Hi' },
     {
       id: 'imageID2',
@@ -79,7 +79,7 @@ describe('formatHistory: docker/cli formatter_history_test.go TestHistoryContext
 });
 
 describe('formatHistory: a docker save archive', () => {
-  const rows: HistoryRow[] = [
+  const rows: HistoryItem[] = [
     {
       id: 'sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6',
       created: '2026-04-29T10:00:00Z',
@@ -176,7 +176,7 @@ describe('formatHistory: a docker save archive', () => {
 describe('formatHistory: wide characters, tabs and newlines in CREATED BY', () => {
   it('measures CJK as 2 cells, keeps combining marks, replaces tabs, keeps newlines', () => {
     const created = '2026-04-30T12:00:00Z';
-    const rows: HistoryRow[] = [
+    const rows: HistoryItem[] = [
       {
         id: undefined,
         created,
@@ -205,7 +205,7 @@ describe('formatHistory: wide characters, tabs and newlines in CREATED BY', () =
 });
 
 describe('formatImageLs: docker/cli formatter/image_test.go TestImageContextWrite', () => {
-  const rows: ImageLsRow[] = [
+  const rows: ImageLsItem[] = [
     {
       repository: 'image',
       tag: 'tag1',
@@ -248,7 +248,7 @@ describe('formatImageLs: docker/cli formatter/image_test.go TestImageContextWrit
 });
 
 describe('formatImageLs: images from archives', () => {
-  const rows: ImageLsRow[] = [
+  const rows: ImageLsItem[] = [
     {
       repository: 'busybox',
       tag: 'latest',
