@@ -3,6 +3,7 @@
  * from `ContainersState` follows every change to a container, with no counter to read. The image
  * is a real archive written and indexed by the core, as in the core's container tests.
  */
+import { diffLines } from '../core/present/diff';
 import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import { readLayerFile } from '../core/archive/layers';
@@ -56,12 +57,12 @@ function watch(containers: ContainersState, image: ImageInfo) {
     $effect(() => {
       runs.push({
         name: current?.name,
-        diff: current?.diff.lines ?? [],
+        diff: current ? diffLines(current.diff.changes) : [],
         events: current?.events.map((e) => `${e.op} ${e.path}`) ?? [],
         upper: current?.upper.length ?? 0,
         etc,
         error: containers.error,
-        ps: mine.map((c) => `${c.name} ${c.diff.lines.length}`),
+        ps: mine.map((c) => `${c.name} ${c.diff.changes.length}`),
       });
     });
   });
@@ -123,9 +124,9 @@ describe('ContainersState: views follow the containers without a counter', () =>
     // a's facts were replaced; b's are the same object, so nothing derived from b alone reruns.
     expect(a2).not.toBe(a);
     expect(b2).toBe(b);
-    expect(a.diff.lines).toEqual([]);
+    expect(diffLines(a.diff.changes)).toEqual([]);
     expect(a.events).toEqual([]);
-    expect(a2.diff.lines).toEqual(['C /app', 'D /app/index.html']);
+    expect(diffLines(a2.diff.changes)).toEqual(['C /app', 'D /app/index.html']);
     expect(view.last().ps).toEqual(['one 2', 'two 0']);
     // The view shows b (current): its own facts did not change.
     expect(view.last()).toMatchObject({ name: 'two', diff: [] });
