@@ -1,5 +1,6 @@
 /**
  * `npm run fuzz [-- --cases N --seed S --workers W --no-sweep --case I --only NAME --heavy]`
+ * `npm run fuzz -- --browser [--cases N --seed S]`: the same mutations in the app in Chromium
  *
  * Fuzzes the engine (tests/fuzz/): first every sample and synthetic archive truncated at
  * every 512-byte boundary (300 sampled cuts of the 30 MB debian sample), then N seeded random
@@ -10,7 +11,7 @@
  *
  * Also exports `loadCorpus()` for the seeded subset that `npm test` runs (fuzz.test.ts).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -243,7 +244,29 @@ async function workerMain(): Promise<void> {
   parentPort!.postMessage({ type: 'ready' } satisfies FromWorker);
 }
 
+/**
+ * `--browser`: the campaign in the real app in Chromium (tests/e2e/fuzz.spec.ts), with
+ * `--cases` seeded mutations (default 2,000) after the generated huge-list archives. Builds the
+ * app first, as `npm test` does.
+ */
+function browserCampaign(argv: string[]): void {
+  const get = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const run = (cmd: string, cmdArgs: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...env } });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  };
+  run('node_modules/.bin/vite', ['build', '--logLevel', 'warn']);
+  run('node_modules/.bin/playwright', ['test', 'tests/e2e/fuzz.spec.ts', '--reporter=line'], {
+    LAYERSCOPE_FUZZ_CASES: get('--cases') ?? '2000',
+    ...(get('--seed') ? { LAYERSCOPE_FUZZ_SEED: get('--seed')! } : {}),
+  });
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--browser')) return browserCampaign(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
   if (args.single !== undefined) {

@@ -34,3 +34,36 @@ test('a config of 100,000 history entries: Inspect shows a page of them', async 
   await expect(page.getByTestId('json-more').first()).toContainText('99,600');
   expect(errors).toEqual([]);
 });
+
+test('500,000 tags: Images and Names show a page of them, with a count and more', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const errors = await open(page, 'tags500k.tar', hugeArchive({ tags: 500_000 }));
+  await expect(page.getByTestId('image-ls').locator('tbody tr')).toHaveCount(200);
+  const more = page.getByTestId('image-ls-more');
+  await expect(more).toContainText('200');
+  await expect(more).toContainText('500,000');
+  await more.getByRole('button').click();
+  await expect(page.getByTestId('image-ls').locator('tbody tr')).toHaveCount(400);
+  // The rows are core/present's: the 400th tag is t399, in order.
+  await expect(page.getByTestId('image-ls').locator('tbody tr').nth(399)).toContainText('t399');
+  await page.getByTestId('view-names').click();
+  await expect(page.getByTestId('tags-more')).toContainText('500,000');
+  expect(errors).toEqual([]);
+});
+
+test('100,000 history steps: History shows a page of them, newest first', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = await open(page, 'history100k-rows.tar', hugeArchive({ history: 100_000 }));
+  await page.getByTestId('view-history').click();
+  const rows = page.getByTestId('history-table').locator('tbody tr');
+  await expect(rows).toHaveCount(200);
+  // Newest first: the config's last step (index 99,999) heads the table.
+  await expect(rows.first()).toContainText('LABEL step=99999');
+  await page.getByTestId('history-more').getByRole('button').click();
+  await expect(rows).toHaveCount(400);
+  await page.getByTestId('no-trunc').check();
+  await expect(rows).toHaveCount(400);
+  expect(errors).toEqual([]);
+});
