@@ -3,10 +3,15 @@
  * dist-cli/layerscope.mjs (`npm run build:cli`; `npm pack` runs it through `prepack`). Every
  * dependency is bundled in, so the package installs with nothing to fetch.
  */
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 export default defineConfig({
   publicDir: false,
+  // `layerscope --version` without reading package.json at start-up.
+  define: { __LAYERSCOPE_VERSION__: JSON.stringify(version) },
   build: {
     ssr: 'src/cli/entry.ts',
     outDir: 'dist-cli',

@@ -6,7 +6,7 @@
  * Inputs are generated under bench-data/ (git-ignored) on first use; see generate.ts.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generate, type GenerateOptions } from './generate';
 import { openArchive } from '../../src/lib/core/archive/open';
+import { cliRows } from './cli';
 // @ts-expect-error plain ESM helper shared with the test runner
 import { CHROMIUM_ARGS, findChromium } from '../chromium.mjs';
 
@@ -28,8 +29,15 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = join(ROOT, 'bench-data');
 const PORT = 4399;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-/** `BENCH_ONLY=sample,oci-gzip-1g`: measure only these inputs (the tree figures need docker-3g). */
-const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+/**
+ * `BENCH_ONLY=sample,oci-gzip-1g` or `npm run bench -- --only sample,cli`: measure only these
+ * inputs (the tree figures need docker-3g); `cli` is the CLI's section (scripts/bench/cli.ts),
+ * and alone it starts no browser.
+ */
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = (onlyArg > 0 ? process.argv[onlyArg + 1] : process.env.BENCH_ONLY)
+  ?.split(',')
+  .filter(Boolean);
 
 interface Input {
   id: string;
@@ -333,16 +341,6 @@ function nativeDecompress(
   return performance.now() - t;
 }
 
-function cliTimes(file: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < Math.min(RUNS, 3); i++) {
-    const t = performance.now();
-    const r = spawnSync(join(ROOT, 'bin/layerscope.mjs'), ['ls', file], { stdio: 'ignore' });
-    if (r.status === 0) out.push(performance.now() - t);
-  }
-  return out;
-}
-
 /** The file tree on the big archive: filter 200k paths per keystroke, and scroll frame times. */
 async function treeFigures(browser: Browser, file: string) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
@@ -414,7 +412,38 @@ interface Row {
   met: boolean | undefined;
 }
 
+function table(rows: Row[]): string {
+  const header = ['figure', 'median', 'baseline (same run, same bytes)', 'budget', ''];
+  const lines = rows.map((r) => [
+    r.figure,
+    r.value,
+    r.baseline,
+    r.budget,
+    r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [
+    fmt(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.map(fmt),
+  ].join('\n');
+}
+
+function report(machine: string, rows: Row[], name: string) {
+  const text = `${machine}\n\n${table(rows)}\n`;
+  console.log(`\n${text}`);
+  writeFileSync(join(DATA, name), text);
+}
+
 async function main() {
+  if (ONLY?.length === 1 && ONLY[0] === 'cli') {
+    const rows = await cliRows();
+    const runs = process.env.BENCH_CLI_RUNS ?? process.env.BENCH_RUNS ?? 3;
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execFileSync('tar', ['--version'], { encoding: 'utf8' }).split('\n')[0]}; medians of ${runs} runs (start-up: of 10)`;
+    report(machine, rows, 'last-bench-cli.md');
+    return;
+  }
   const executablePath = (findChromium as () => string | undefined)();
   if (!executablePath) {
     console.error('error: no Chromium found: install one with `apt-get install -y chromium`.');
@@ -516,14 +545,6 @@ async function main() {
           budget: '< 150 MB',
           met: mem < 150e6,
         });
-        const cli = cliTimes(input.file);
-        rows.push({
-          figure: `${id}: CLI \`layerscope ls\` (open + index all, Node)`,
-          value: fmtMs(median(cli)),
-          baseline: `tar -t ${fmtMs(median(tarT))}`,
-          budget: '',
-          met: undefined,
-        });
       }
       if (!ONLY || ONLY.includes('docker-3g')) {
         log('file tree figures on the 3 GB archive');
@@ -560,24 +581,9 @@ async function main() {
     server.kill();
   }
 
-  const header = ['figure', 'median', 'baseline (same run, same bytes)', 'budget', ''];
-  const lines = rows.map((r) => [
-    r.figure,
-    r.value,
-    r.baseline,
-    r.budget,
-    r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const table = [
-    fmt(header),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...lines.map(fmt),
-  ].join('\n');
+  if (!ONLY || ONLY.includes('cli')) rows.push(...(await cliRows()));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Chromium ${execFileSync(executablePath, ['--version'], { encoding: 'utf8' }).trim()}, Node ${process.version}; medians of ${RUNS} runs`;
-  console.log(`\n${machine}\n\n${table}\n`);
-  writeFileSync(join(DATA, 'last-bench.md'), `${machine}\n\n${table}\n`);
+  report(machine, rows, 'last-bench.md');
 }
 
 await main();

@@ -16,18 +16,31 @@ const STREAM_CHUNK = 1 << 20;
 
 export class FileBlob implements PositionalReader {
   readonly #fh: FileHandle;
+  /** Shared by a blob and its slices: closing one closes the file for all of them. */
+  readonly #closed: { done?: Promise<void> };
   readonly #start: number;
   readonly #end: number;
   readonly type: string;
 
-  private constructor(fh: FileHandle, start: number, end: number, type = '') {
+  private constructor(
+    fh: FileHandle,
+    start: number,
+    end: number,
+    type = '',
+    closed: { done?: Promise<void> } = {},
+  ) {
     this.#fh = fh;
+    this.#closed = closed;
     this.#start = start;
     this.#end = end;
     this.type = type;
   }
 
-  /** Opens `path` for reading; the handle stays open for the life of the process. */
+  /**
+   * Opens `path` for reading. The caller closes it with {@link close} when done: a FileHandle
+   * left to the garbage collector makes Node warn ("Closing file descriptor N on garbage
+   * collection", DEP0137), and a later Node will throw instead.
+   */
   static async open(path: string): Promise<FileBlob> {
     const fh = await open(path, 'r');
     const { size, isFile } = await fh.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
@@ -47,7 +60,12 @@ export class FileBlob implements PositionalReader {
     const clamp = (x: number) => Math.min(Math.max(x < 0 ? this.size + x : x, 0), this.size);
     const a = clamp(start);
     const b = Math.max(a, clamp(end));
-    return new FileBlob(this.#fh, this.#start + a, this.#start + b, type);
+    return new FileBlob(this.#fh, this.#start + a, this.#start + b, type, this.#closed);
+  }
+
+  /** Closes the file (for this blob and every slice of it); later calls wait for the first. */
+  close(): Promise<void> {
+    return (this.#closed.done ??= this.#fh.close());
   }
 
   async readAt(position: number, into: Uint8Array): Promise<number> {

@@ -1,6 +1,6 @@
 /** The CLI's FileBlob against Node's own Blob of the same bytes: every read the core uses. */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileBlob } from '../../src/cli/file-blob';
 import { blobChunks } from '../../src/lib/core/tar/blob-chunks';
@@ -37,15 +37,30 @@ describe('FileBlob', () => {
     expect(new Uint8Array(await f.slice(512).slice(10, 20).arrayBuffer())).toEqual(
       bytes.subarray(522, 532),
     );
+    await f.close();
   });
 
   it('gives the core the same chunks by positional reads', async () => {
-    const f = (await FileBlob.open(FILE)) as unknown as Blob;
+    const file = await FileBlob.open(FILE);
+    const f = file as unknown as Blob;
     const parts: Uint8Array[] = [];
     for await (const c of blobChunks(f, 300, 9000, { firstReadBytes: 1000, chunkBytes: 4096 }))
       parts.push(c.slice());
     expect(new Uint8Array(Buffer.concat(parts))).toEqual(bytes.subarray(300, 9000));
     expect(Math.max(...parts.map((p) => p.length))).toBeLessThanOrEqual(4096);
+    await file.close();
+  });
+
+  it('closes its file when asked, once for the blob and all its slices', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const f = await FileBlob.open(FILE);
+    const s = f.slice(100, 200);
+    expect(fds()).toBe(before + 1);
+    await Promise.all([s.close(), f.close()]);
+    await f.close();
+    expect(fds()).toBe(before);
+    await expect(s.arrayBuffer()).rejects.toThrow(/closed/);
   });
 
   it('says what a directory is', async () => {

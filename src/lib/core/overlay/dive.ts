@@ -48,11 +48,13 @@ interface DiveNode {
   size: number;
   /** FileInfo.IsDir (typeflag '5'); false for nodes created as implied parents. */
   isDir: boolean;
+  /** The tar entry whose payload the node carries; undefined for implied parents. */
+  entry: TarEntry | undefined;
 }
 
 function newNode(name: string, parent: DiveNode | undefined): DiveNode {
   const path = parent === undefined || parent.path === '' ? name : `${parent.path}/${name}`;
-  return { name, path, parent, children: undefined, size: 0, isDir: false };
+  return { name, path, parent, children: undefined, size: 0, isDir: false, entry: undefined };
 }
 
 /** `FileNode.Path()` without the leading '/': the leaf's own `.wh.` prefix is trimmed. */
@@ -72,7 +74,13 @@ function isLeaf(node: DiveNode): boolean {
 }
 
 /** `FileTree.AddPath` (empty names skipped, as Trim + Split + the `name == ""` check do). */
-function addPath(root: DiveNode, path: string, size: number, isDir: boolean): void {
+function addPath(
+  root: DiveNode,
+  path: string,
+  size: number,
+  isDir: boolean,
+  entry?: TarEntry,
+): void {
   let node = root;
   let start = 0;
   while (start <= path.length) {
@@ -94,6 +102,7 @@ function addPath(root: DiveNode, path: string, size: number, isDir: boolean): vo
   if (node !== root) {
     node.size = size;
     node.isDir = isDir;
+    node.entry = entry;
   }
 }
 
@@ -169,7 +178,7 @@ function stack(tree: DiveNode, upper: DiveNode): void {
       // RemovePath: a missing path (or the root) is only collected as a failure.
       if (target?.parent !== undefined) target.parent.children!.delete(target.name);
     } else {
-      addPath(tree, path, node.size, node.isDir);
+      addPath(tree, path, node.size, node.isDir, node.entry);
     }
     return true;
   });
@@ -184,7 +193,7 @@ function layerTree(entries: readonly TarEntry[]): { root: DiveNode; fileSize: nu
     // dropped here (dive would add them literally); the overlay reports them as issues.
     if (e.path === '' || !isSafePath(e.path)) continue;
     fileSize += e.size;
-    addPath(root, e.path, e.size, e.type === 'dir');
+    addPath(root, e.path, e.size, e.type === 'dir', e);
   }
   return { root, fileSize };
 }
@@ -279,4 +288,111 @@ export function diveEfficiency(layers: readonly (readonly TarEntry[])[]): DiveRe
     },
     byPath,
   };
+}
+
+/**
+ * dive's `filetree.FileInfo` as its JSON export writes it (`dive/filetree/file_info.go`, built
+ * from the tar header by `NewFileInfoFromTarHeader`), fields in dive's order.
+ */
+export interface DiveFileInfo {
+  path: string;
+  /** The typeflag byte ('0' is 48, '5' is 53). */
+  typeFlag: number;
+  linkName: string;
+  size: number;
+  /** Go's `os.FileMode`: permission bits, setuid/setgid/sticky and type bits at Go's positions. */
+  fileMode: number;
+  uid: number;
+  gid: number;
+  isDir: boolean;
+}
+
+/** Go's io/fs FileMode bits (`fs.ModeDir` is 1 << 31, and so on down). */
+const GO_MODE = {
+  dir: 2 ** 31,
+  symlink: 2 ** 27,
+  device: 2 ** 26,
+  namedPipe: 2 ** 25,
+  setuid: 2 ** 23,
+  setgid: 2 ** 22,
+  charDevice: 2 ** 21,
+  sticky: 2 ** 20,
+} as const;
+
+/** `tar.Header.FileInfo().Mode()` (archive/tar `headerFileInfo.Mode`) for an entry. */
+function goFileMode(e: TarEntry): number {
+  let m = e.mode & 0o777;
+  if (e.mode & 0o4000) m += GO_MODE.setuid;
+  if (e.mode & 0o2000) m += GO_MODE.setgid;
+  if (e.mode & 0o1000) m += GO_MODE.sticky;
+  switch (e.type) {
+    case 'dir':
+      m += GO_MODE.dir;
+      break;
+    case 'symlink':
+      m += GO_MODE.symlink;
+      break;
+    case 'char':
+      m += GO_MODE.device + GO_MODE.charDevice;
+      break;
+    case 'block':
+      m += GO_MODE.device;
+      break;
+    case 'fifo':
+      m += GO_MODE.namedPipe;
+      break;
+  }
+  return m;
+}
+
+function diveFileInfo(e: TarEntry | undefined): DiveFileInfo {
+  if (e === undefined)
+    return {
+      path: '',
+      typeFlag: 0,
+      linkName: '',
+      size: 0,
+      fileMode: 0,
+      uid: 0,
+      gid: 0,
+      isDir: false,
+    };
+  // Go's tar reader turns the old regular-file flag NUL into '0' (or '5' for a name ending in /).
+  const flag =
+    e.typeflag === '' || e.typeflag === '\0' ? (e.type === 'dir' ? '5' : '0') : e.typeflag;
+  return {
+    path: e.path,
+    typeFlag: flag.charCodeAt(0),
+    linkName: e.linkname,
+    size: e.size,
+    fileMode: goFileMode(e),
+    uid: e.uid,
+    gid: e.gid,
+    isDir: e.type === 'dir',
+  };
+}
+
+/** One layer as dive's JSON export lists it. */
+export interface DiveLayerFiles {
+  /** Every node of the layer's tree but the root, in `VisitDepthChildFirst` order. */
+  fileList: DiveFileInfo[];
+  /** The tree's FileSize: the sum of the tar header sizes of the layer's entries. */
+  sizeBytes: number;
+}
+
+/**
+ * The `fileList` of each layer in dive's export (`cmd/dive/cli/internal/command/export`): the
+ * nodes of the layer's own tree (the one `diveEfficiency` walks), children sorted by name, each
+ * subtree before its parent; an implied parent (no entry of its own) is an empty FileInfo.
+ */
+export function diveLayerFiles(layers: readonly (readonly TarEntry[])[]): DiveLayerFiles[] {
+  return layers.map((entries) => {
+    const { root, fileSize } = layerTree(entries);
+    const fileList: DiveFileInfo[] = [];
+    visitChildFirst(root, (n) => {
+      fileList.push(diveFileInfo(n.entry));
+      return true;
+    });
+    return { fileList, sizeBytes: fileSize };
+  });
 }
