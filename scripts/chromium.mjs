@@ -13,7 +13,7 @@ export function findChromium() {
   return undefined;
 }
 
-/** Launch flags measured to work here (BROWSER.md): without the background-networking ones
+/** Launch flags measured to work here (docs/BROWSER.md): without the background-networking ones
  * Chromium floods a closed network with refused connections. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

@@ -1,5 +1,5 @@
 /**
- * Writes the synthetic tar fixtures (every header format the reader handles, FORMATS.md §1.10)
+ * Writes the synthetic tar fixtures (every header format the reader handles, docs/FORMATS.md §1.10)
  * to a directory: `npx tsx scripts/make-fixtures.ts OUTDIR`. The tests build the same archives in
  * memory from src/lib/core/tar/fixtures.test-helpers.ts.
  */

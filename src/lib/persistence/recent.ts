@@ -1,6 +1,6 @@
 /**
  * Recently opened archives, in IndexedDB behind one typed schema. The File itself is kept where
- * the quota allows (IndexedDB stores Blobs by copy, ~4 s/GB, BROWSER.md); otherwise only its name
+ * the quota allows (IndexedDB stores Blobs by copy, ~4 s/GB, docs/BROWSER.md); otherwise only its name
  * and size, and the user is asked to drop it again.
  *
  * Storage is optional. Every call survives IndexedDB being missing, refused, blocked, full or

@@ -2,7 +2,7 @@
  * What the worker does with each request: the engine's calls (core/engine), translated into
  * messages. Kept apart from the worker's global scope so the unit tests drive it in Node on real
  * archives. The order of work is what makes the first view fast: overview first, then every
- * layer's index in order, then hash verification in the background (BROWSER.md: listing is
+ * layer's index in order, then hash verification in the background (docs/BROWSER.md: listing is
  * I/O-bound, hashing is not).
  */
 import {

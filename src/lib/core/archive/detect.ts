@@ -4,7 +4,7 @@ import { ArchiveError } from '../model/errors';
 const ROOTFS_DIRS = ['bin', 'etc', 'usr', 'lib', 'var', 'sbin'];
 
 /**
- * An archive with neither manifest.json nor index.json: say what it is instead (FORMATS.md 1.13
+ * An archive with neither manifest.json nor index.json: say what it is instead (docs/FORMATS.md 1.13
  * steps 3c-3h), so the user learns which command makes a real image archive.
  */
 export function classifyNonImage(outer: OuterArchive): ArchiveError {

@@ -297,7 +297,7 @@ type PresentLayer = ReturnType<typeof layerOf>;
 /**
  * Runs `attempt` with the layer's decoder. DecompressionStream stops at the first gzip member
  * (whatwg/compression#42): eStargz and padded streams need the pako 3 fallback, which loops over
- * members (BROWSER.md), so a failed native gzip pass is run again with it. A limit is no decoder's
+ * members (docs/BROWSER.md), so a failed native gzip pass is run again with it. A limit is no decoder's
  * fault (the fallback would only hit it again), and an abort is the user's.
  */
 async function withGzipFallback<T>(

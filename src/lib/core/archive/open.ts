@@ -164,7 +164,7 @@ function asPlatform(p: Descriptor['platform']): Platform | undefined {
 
 /**
  * Opens an image archive: reads only the outer tar's headers and the small JSON documents, so the
- * overview is ready long before any layer is indexed (FORMATS.md 1.13).
+ * overview is ready long before any layer is indexed (docs/FORMATS.md 1.13).
  */
 export async function openArchive(
   blob: Blob,
@@ -246,7 +246,7 @@ export async function openArchive(
   const images: ImageInfo[] = [];
   const byConfig = new Map<string, ImageInfo>();
 
-  // manifest.json is the complete list for Docker-produced archives (FORMATS.md 1.2); the OCI
+  // manifest.json is the complete list for Docker-produced archives (docs/FORMATS.md 1.2); the OCI
   // index adds what manifest.json lacks (other platforms, containerd skip-manifest-json).
   for (const item of items) {
     if (!item || typeof item !== 'object' || typeof item.Config !== 'string') {
@@ -288,7 +288,7 @@ export async function openArchive(
       existing.manifestDoc ??= o.manifestDoc;
       existing.indexDoc ??= o.indexDoc;
       // manifest.json lists familiar names (`demo:1`), index.json full ones
-      // (`docker.io/library/demo:1`): the same tag, so keep one (FORMATS.md 1.2).
+      // (`docker.io/library/demo:1`): the same tag, so keep one (docs/FORMATS.md 1.2).
       const known = new Set(existing.repoTags.map(familiarizeTag));
       for (const t of o.repoTags) if (!known.has(familiarizeTag(t))) existing.repoTags.push(t);
       continue;

@@ -48,7 +48,7 @@ async function head(blob: Blob, n: number): Promise<Uint8Array> {
   return new Uint8Array(await blob.slice(0, n).arrayBuffer());
 }
 
-/** Classifies what is not a tar at all, with the message FORMATS.md 1.13 step 1 gives. */
+/** Classifies what is not a tar at all, with the message docs/FORMATS.md 1.13 step 1 gives. */
 function notTarError(bytes: Uint8Array, inside?: Compression): ArchiveError {
   if (inside)
     return new ArchiveError(
@@ -213,7 +213,7 @@ const IMAGE_MARKERS = ['manifest.json', 'index.json', 'oci-layout'];
 /**
  * Member map by path. Ignores macOS litter (`._*`, `.DS_Store`) and, when the image markers are
  * not at the root but in exactly one top-level directory, re-roots there (a saved image that was
- * extracted and re-tarred as a folder; FORMATS.md 1.10 and 1.13 step 2).
+ * extracted and re-tarred as a folder; docs/FORMATS.md 1.10 and 1.13 step 2).
  */
 function memberMap(order: TarEntry[]): {
   members: Map<string, TarEntry>;

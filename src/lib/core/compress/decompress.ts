@@ -24,7 +24,7 @@ export interface ExpansionGuard {
 /**
  * A stream of the uncompressed bytes of `blob`.
  *
- * gzip uses the browser's native DecompressionStream (fastest measured, BROWSER.md), which stops
+ * gzip uses the browser's native DecompressionStream (fastest measured, docs/BROWSER.md), which stops
  * at the first gzip member (whatwg/compression#42); `decoder: 'pako-gzip'` is the fallback that
  * loops over members (eStargz) and tolerates zero padding after the stream, used when the native
  * one fails. zstd has no native decoder in Chromium: the reference decoder built to WebAssembly

@@ -1,7 +1,7 @@
 import type { Compression } from '../model/types';
 
 /**
- * Compression by magic bytes, never by file name or media type (FORMATS.md 1.8, the same matchers
+ * Compression by magic bytes, never by file name or media type (docs/FORMATS.md 1.8, the same matchers
  * as moby go-archive compression_detect.go). Returns 'none' when nothing matches.
  */
 export function sniffCompression(head: Uint8Array): Compression {

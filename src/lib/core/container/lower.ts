@@ -55,7 +55,7 @@ export function lowerFromOverlay(overlay: Overlay, layerKeys: readonly string[])
     inode(path) {
       let n = nodeAt(top, path);
       for (let hops = 0; n && n.entry.type === 'hardlink' && hops < MAX_HARDLINK_HOPS; hops++) {
-        // A hardlink names an archive path as of the layer that wrote it (FORMATS.md 1.10).
+        // A hardlink names an archive path as of the layer that wrote it (docs/FORMATS.md 1.10).
         n = nodeAt(n.layer, cleanLinkPath(n.entry.linkname));
       }
       if (!n || n.entry.type === 'hardlink') return undefined;

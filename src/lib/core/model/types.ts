@@ -5,7 +5,7 @@
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'bzip2';
 
-/** The archive variants of FORMATS.md section 1; the reading logic is shared, the label is shown. */
+/** The archive variants of docs/FORMATS.md section 1; the reading logic is shared, the label is shown. */
 export type ArchiveKind =
   /** Docker < 25 `docker save`: `<v1id>/layer.tar`, manifest.json, repositories (FORMATS 1.1). */
   | 'docker-legacy'

@@ -4,7 +4,7 @@
  * lookup of the last version at or below k, and asking for several k costs nothing extra.
  *
  * Merge rules (OCI image-spec layer.md "Applying Changesets", "Whiteouts", "Opaque Whiteout";
- * moby go-archive diff.go `UnpackLayer`; FORMATS.md 1.9), per layer:
+ * moby go-archive diff.go `UnpackLayer`; docs/FORMATS.md 1.9), per layer:
  *  1. every `<dir>/.wh..wh..opq` hides all lower children of `<dir>`;
  *  2. every `<dir>/.wh.<name>` hides lower `<dir>/<name>` and its subtree.
  *     Both run before the layer's own entries: whiteouts "MUST only apply to resources in

@@ -17,7 +17,7 @@ export const AUFS_LINK_DIR = '.wh..wh.plnk';
 /**
  * True when the path stays inside the root: relative, no empty, `.` or `..` component. The tar
  * reader already normalises, so anything else is hostile or broken; moby rejects such names with
- * "invalid entry name" (FORMATS.md 1.9).
+ * "invalid entry name" (docs/FORMATS.md 1.9).
  */
 export function isSafePath(path: string): boolean {
   if (path === '' || path.charCodeAt(0) === 0x2f) return false;
@@ -36,7 +36,7 @@ export function isSafePath(path: string): boolean {
 }
 
 /**
- * A hardlink's target is an archive path (FORMATS.md 1.10) that the reader leaves as written:
+ * A hardlink's target is an archive path (docs/FORMATS.md 1.10) that the reader leaves as written:
  * normalise it like entry names (leading `/` and `./`, `.` components, trailing `/`).
  */
 export function cleanLinkPath(link: string): string {

@@ -1,6 +1,6 @@
 /**
  * The overlay against a deliberately naive reference: a Map of path → entry that applies the same
- * rules (FORMATS.md 1.9 "Merge algorithm") by scanning every key, on random layers over a tiny
+ * rules (docs/FORMATS.md 1.9 "Merge algorithm") by scanning every key, on random layers over a tiny
  * name space so that collisions, replacements and whiteouts are frequent.
  */
 import { describe, expect, it } from 'vitest';

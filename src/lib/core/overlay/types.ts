@@ -1,6 +1,6 @@
 /**
  * The overlay model: the layers of one image merged bottom→top the way a runtime applies them
- * (OCI image-spec layer.md "Applying Changesets", "Whiteouts"; FORMATS.md 1.9), plus the per-layer
+ * (OCI image-spec layer.md "Applying Changesets", "Whiteouts"; docs/FORMATS.md 1.9), plus the per-layer
  * changes, path histories and wasted-space figures derived from it.
  *
  * Everything returned by the query methods is plain data (structured-clone safe); the `Overlay`

@@ -1,7 +1,7 @@
 /**
  * The sizes docker prints, from the layers as far as they are indexed.
  *
- * A layer's size is the sum of its regular files (graphdriver `DiffSize`; FORMATS.md 1.11), known
+ * A layer's size is the sum of its regular files (graphdriver `DiffSize`; docs/FORMATS.md 1.11), known
  * once the layer is indexed. The app learns the layers one by one (the Session's `layers`), the
  * CLI indexes them all first (the model's `layers`): both are an {@link ImageSet}, so both sizes
  * come from here.

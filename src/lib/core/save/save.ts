@@ -1,6 +1,6 @@
 /**
  * Writes images as the archive Docker 25+ `docker save` writes with the classic image store
- * (FORMATS.md 1.2; moby daemon/internal/image/tarexport/save.go):
+ * (docs/FORMATS.md 1.2; moby daemon/internal/image/tarexport/save.go):
  *
  *   blobs/sha256/<config>     the config, byte for byte (its sha256 is the image ID)
  *   blobs/sha256/<diffID>     each layer as an UNCOMPRESSED tar, named by its diffID
@@ -345,7 +345,7 @@ export async function saveArchive(
       });
     }
     // save.go adds the untagged descriptor only while no descriptor was added at all (so an
-    // untagged image after a tagged one is only in manifest.json, FORMATS.md 1.2).
+    // untagged image after a tagged one is only in manifest.json, docs/FORMATS.md 1.2).
     if (indexDescriptors.length === 0) indexDescriptors.push(untagged);
 
     manifest.push({

@@ -1,5 +1,5 @@
 /**
- * Synthetic tar archives covering the header formats of FORMATS.md §1.10, for the tests and for
+ * Synthetic tar archives covering the header formats of docs/FORMATS.md §1.10, for the tests and for
  * `scripts/make-fixtures.ts`. Everything is built in memory: no Node APIs here.
  */
 import { BLOCK, F } from './header';

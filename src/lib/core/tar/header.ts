@@ -4,7 +4,7 @@
  * Layouts: POSIX.1-2017 `pax` "ustar Interchange Format" (name/prefix split, octal fields,
  * checksum) and "pax Extended Header" (records); GNU tar manual "Basic Tar Format" / "GNU
  * Extensions" (base-256 numbers, `L`/`K` long names, old sparse `S` headers). What real layers
- * contain is summarised in FORMATS.md §1.10.
+ * contain is summarised in docs/FORMATS.md §1.10.
  */
 import type { TarEntryType } from './types';
 
@@ -210,7 +210,7 @@ export function entryType(typeflag: number): TarEntryType {
 /**
  * Strips what does not change where an entry lands: leading `/`, `.` components (so a leading
  * `./`), empty components and the trailing `/`. `..` is kept: rejecting it is the caller's call
- * (moby refuses such names, FORMATS.md §1.9). The root (`./`, `.`, `/`) becomes ''.
+ * (moby refuses such names, docs/FORMATS.md §1.9). The root (`./`, `.`, `/`) becomes ''.
  */
 export function normalizePath(p: string): string {
   const n = p.length;

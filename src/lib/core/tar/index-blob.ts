@@ -24,7 +24,7 @@ export interface IndexTarBlobOptions {
 
 /**
  * A body with more than this left is skipped by reopening the Blob after it rather than read:
- * BROWSER.md measured skip-aware streaming fastest with a 1–4 MiB threshold (reopening costs
+ * docs/BROWSER.md measured skip-aware streaming fastest with a 1–4 MiB threshold (reopening costs
  * about as much as reading a few hundred KiB).
  */
 export const SKIP_THRESHOLD = 1 << 20;

@@ -279,7 +279,7 @@ export class TarParser {
     const status = checkHeader(buf, off);
     if (status === HEADER_ZERO) {
       // GNU tar stops at the first zero block (a lone one draws only a warning); what follows
-      // the end-of-archive marker is padding or, in eStargz, a TOC no reader applies (FORMATS.md
+      // the end-of-archive marker is padding or, in eStargz, a TOC no reader applies (docs/FORMATS.md
       // §1.8, §1.10).
       this.done = true;
       return;

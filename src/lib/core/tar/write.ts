@@ -1,7 +1,7 @@
 /**
  * A small tar writer: committed image layers built in the app, and synthetic test archives.
  *
- * Like Go's archive/tar (what Docker and containerd write, FORMATS.md §1.10), the default 'pax'
+ * Like Go's archive/tar (what Docker and containerd write, docs/FORMATS.md §1.10), the default 'pax'
  * format emits plain ustar headers when an entry fits and a PAX `x` header only for what does not
  * (long or non-ASCII names, large numbers, fractional mtimes, xattrs). 'gnu' uses GNU `L`/`K`
  * long-name headers and base-256 numbers instead; 'ustar' refuses what ustar cannot hold.
