@@ -5,6 +5,8 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { hugeArchive } from '../fixtures/huge';
 import { shot, waitState } from './helpers';
 
 const OUT_DIR = resolve(import.meta.dirname, '../../test-results');
@@ -172,4 +174,28 @@ test('run, change, diff, commit, save, reload and remove a container', async ({ 
     timeout: 30_000,
   });
   await expect(page.getByTestId('layer-diffid')).not.toContainText('computed');
+});
+
+test('an image without CMD or ENTRYPOINT: Run says what docker run says, and makes no container', async ({
+  page,
+}) => {
+  // Docker 20.10's text: docker/cli cli/command/container/run.go reportError over the daemon's
+  // "No command specified" (daemon/create.go).
+  const docker =
+    "docker: Error response from daemon: No command specified.\nSee 'docker run --help'.";
+  const file = join(OUT_DIR, 'no-cmd.tar');
+  writeFileSync(file, hugeArchive({ cmd: null }));
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await waitState(page, 'ready');
+  await page.getByTestId('image-ls').getByTestId('run-container').click();
+  const refusal = page.getByTestId('image-ls').getByTestId('run-refusal');
+  await expect(refusal).toHaveAttribute('data-reason', 'no-command');
+  expect((await refusal.locator('pre').textContent())?.trimEnd()).toBe(docker);
+  await expect(refusal).toContainText('CMD');
+  await page.getByTestId('view-container').click();
+  const view = page.getByTestId('container-view');
+  await view.getByTestId('run-container').click();
+  await expect(view.getByTestId('run-refusal')).toBeVisible();
+  await expect(view).toHaveAttribute('data-containers', '0');
 });

@@ -21,8 +21,6 @@ export interface SessionSource {
 
 /** Text files are shown up to this size; larger ones are cut (with a note). */
 export const TEXT_PREVIEW_BYTES = 256 * 1024;
-/** Downloads and image previews read at most this much from the archive. */
-export const MAX_READ_BYTES = 64 * 1024 * 1024;
 /** Lets the browser paint the "analysing…" state before the overlay build blocks the thread. */
 const ANALYSE_DELAY_MS = 20;
 
@@ -235,6 +233,20 @@ export class Session {
       return new Uint8Array(await tar.slice(entry.dataOffset, end).arrayBuffer());
     }
     return this.#client.readFile(layerKey, entry, maxBytes, opts);
+  }
+
+  /** One whole file, of any size, as a Blob: what a download hands to the browser. */
+  async readFileBlob(
+    layerKey: string,
+    entry: { dataOffset: number; size: number },
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<Blob> {
+    const tar = this.#tars.get(layerKey);
+    if (tar) {
+      opts.signal?.throwIfAborted();
+      return tar.slice(entry.dataOffset, entry.dataOffset + entry.size);
+    }
+    return this.#client.readFileBlob(layerKey, entry, opts);
   }
 
   /** `docker save IMAGE...`: the archive Docker 25+ writes, made in the worker. */

@@ -47,7 +47,11 @@ const CANCELLED: WorkerFailure = { code: 'cancelled', message: 'Cancelled.' };
 
 /** The answers that end a request: one each (protocol.ts). */
 const isFinal = (m: WorkerResponse) =>
-  m.type === 'error' || m.type === 'verified' || m.type === 'file' || m.type === 'saved';
+  m.type === 'error' ||
+  m.type === 'verified' ||
+  m.type === 'file' ||
+  m.type === 'fileBlob' ||
+  m.type === 'saved';
 
 interface Call {
   answer(m: WorkerResponse): void;
@@ -184,6 +188,25 @@ export class ArchiveClient {
     );
   }
 
+  /** One whole file of a layer of the open archive, of any size, as a Blob (a download). */
+  readFileBlob(
+    layerKey: string,
+    entry: { dataOffset: number; size: number },
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<Blob> {
+    return this.#call(
+      {
+        id: this.#nextId++,
+        type: 'readBlob',
+        layerKey,
+        dataOffset: entry.dataOffset,
+        size: entry.size,
+      },
+      opts.signal,
+      (m) => (m.type === 'fileBlob' ? m.blob : undefined),
+    );
+  }
+
   /** `docker save` of images of the open archive (and committed ones), written in the worker. */
   save(
     images: SaveRequestImage[],
@@ -199,7 +222,7 @@ export class ArchiveClient {
    * reason and tells the worker to stop.
    */
   #call<T>(
-    req: Extract<WorkerRequest, { type: 'read' | 'save' }>,
+    req: Extract<WorkerRequest, { type: 'read' | 'readBlob' | 'save' }>,
     signal: AbortSignal | undefined,
     value: (m: WorkerResponse) => T | undefined,
   ): Promise<T> {

@@ -131,6 +131,16 @@ export function archiveHost(post: Post): (req: WorkerRequest) => void {
           post({ id: req.id, type: 'file', bytes }, [bytes.buffer as ArrayBuffer]);
         });
         return;
+      case 'readBlob':
+        void run(req.id, async (signal) => {
+          const blob = await current().readFileBlob(
+            req.layerKey,
+            { dataOffset: req.dataOffset, size: req.size },
+            { signal },
+          );
+          post({ id: req.id, type: 'fileBlob', blob });
+        });
+        return;
       case 'save':
         void run(req.id, async (signal) => {
           const saved = await current().save(

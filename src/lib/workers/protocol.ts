@@ -2,7 +2,7 @@
  * The one typed protocol across the worker boundary. Every request carries an id; every answer
  * names the id it belongs to, so answers to a cancelled or superseded request are dropped. Every
  * request ends with exactly one final answer: `verified` or `error` (open), `file` or `error`
- * (read), `saved` or `error` (save); an `abort` of a request that is running makes it end with
+ * (read), `fileBlob` or `error` (readBlob), `saved` or `error` (save); an `abort` of a request that is running makes it end with
  * an `error` coded `cancelled`.
  */
 import type { EngineFailureCode } from '../core/engine';
@@ -19,6 +19,8 @@ export type WorkerRequest =
       size: number;
       maxBytes: number;
     }
+  /** One whole file, of any size, as a Blob (a download). */
+  | { id: number; type: 'readBlob'; layerKey: string; dataOffset: number; size: number }
   /** `docker save`: committed layers travel as their tars (layer key → Blob). */
   | { id: number; type: 'save'; images: SaveRequestImage[] }
   /** Runs the abort of request `id` (open, read or save); nothing happens if it has ended. */
@@ -71,5 +73,6 @@ export type WorkerResponse =
   | { id: number; type: 'verify'; key: string; layer: LayerInfo }
   | { id: number; type: 'verified' }
   | { id: number; type: 'file'; bytes: Uint8Array }
+  | { id: number; type: 'fileBlob'; blob: Blob }
   | { id: number; type: 'saved'; blob: Blob; fileName: string }
   | { id: number; type: 'error'; error: WorkerFailure };

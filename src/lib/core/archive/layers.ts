@@ -412,6 +412,78 @@ export async function verifyLayer(
  * The bytes of one file of a layer, at most `maxBytes` of them. Uncompressed layers are read by
  * slicing the archive; compressed ones are decompressed up to the file (no random access).
  */
+/**
+ * Bytes of a decompressed file gathered into Blobs this large: the JavaScript heap holds one
+ * piece at a time, and the browser's blob storage (which pages large blobs to disk) the rest.
+ */
+const BLOB_PIECE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * One whole file of a layer, of any size, as a Blob (a download). A file of an uncompressed
+ * layer is a slice of the archive itself, no byte read; one of a compressed layer is decompressed
+ * into pieces of `BLOB_PIECE_BYTES`, so a file of gigabytes never sits in memory whole.
+ */
+export async function readLayerFileBlob(
+  opened: OpenedArchive,
+  key: string,
+  entry: Pick<TarEntry, 'dataOffset' | 'size'>,
+  signal?: AbortSignal,
+): Promise<Blob> {
+  const layer = layerOf(opened, key);
+  const { offset, size } = layer.blob;
+  if (entry.dataOffset + entry.size > size && layer.compression === 'none')
+    throw new ArchiveError(
+      'truncated',
+      'The file lies past the end of its layer: the archive is damaged.',
+    );
+  if (layer.compression === 'none') {
+    const start = offset + entry.dataOffset;
+    return opened.outer.source.slice(start, start + entry.size);
+  }
+  const pieces: Blob[] = [];
+  let chunks: Uint8Array[] = [];
+  let chunked = 0;
+  let pos = 0;
+  let filled = 0;
+  const reader = decompressedStream(
+    opened.outer.source.slice(offset, offset + size),
+    layer.compression,
+    layer.compression === 'gzip' ? 'pako-gzip' : 'zstd',
+    { what: `The layer ${layer.blob.path}`, storedBytes: size },
+  ).getReader();
+  try {
+    while (filled < entry.size) {
+      signal?.throwIfAborted();
+      const { value, done } = await reader.read();
+      if (done) break;
+      const end = pos + value.length;
+      const from = Math.max(entry.dataOffset + filled, pos);
+      if (end > from) {
+        const take = Math.min(end - from, entry.size - filled);
+        // A copy: the decompressor may reuse its output buffer.
+        chunks.push(value.slice(from - pos, from - pos + take));
+        chunked += take;
+        filled += take;
+        if (chunked >= BLOB_PIECE_BYTES) {
+          pieces.push(new Blob(chunks as BlobPart[]));
+          chunks = [];
+          chunked = 0;
+        }
+      }
+      pos = end;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  if (filled < entry.size)
+    throw new ArchiveError(
+      'truncated',
+      'The layer ends before this file does: the archive is damaged.',
+    );
+  pieces.push(new Blob(chunks as BlobPart[]));
+  return new Blob(pieces);
+}
+
 export async function readLayerFile(
   opened: OpenedArchive,
   key: string,

@@ -181,10 +181,14 @@ export class Container {
       if (!CONTAINER_NAME_PATTERN.test(n))
         throw new ContainerConfigError(
           `Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+          true,
+          'name',
         );
       if (taken.has(n))
         throw new ContainerConfigError(
           `Conflict. The container name "/${n}" is already in use by another container.`,
+          true,
+          'conflict',
         );
       name = n;
     } else name = uniqueName(id, taken, random);
@@ -198,7 +202,8 @@ export class Container {
     // daemon/create.go mergeAndVerifyConfig.
     if (config.Entrypoint?.length === 1 && config.Entrypoint[0] === '') config.Entrypoint = null;
     if (!config.Entrypoint?.length && !config.Cmd?.length)
-      throw new ContainerConfigError('no command specified');
+      // Docker 20.10's text (moby lowercased it in later versions).
+      throw new ContainerConfigError('No command specified', true, 'no-command');
     // daemon/container.go generateHostname: the short ID unless --hostname.
     config.Hostname = id.slice(0, 12);
     return new Container(

@@ -203,9 +203,18 @@ export class ContainerFsError extends Error {
   }
 }
 
-/** A container Docker would refuse to create (e.g. "no command specified"). */
+/**
+ * A container Docker would refuse to create (e.g. "No command specified"). `daemon` marks the
+ * daemon's own refusals, whose message is the daemon's text (core/present/run.ts prints them as
+ * `docker run` does); the others are the simulation's own (no container yet, say).
+ */
 export class ContainerConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly daemon = false,
+    /** What refused, for an explanation beside Docker's text. */
+    readonly reason?: 'no-command' | 'name' | 'conflict',
+  ) {
     super(message);
     this.name = 'ContainerConfigError';
   }

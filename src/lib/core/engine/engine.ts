@@ -14,6 +14,7 @@ import {
   indexLayer,
   indexLayerColumns,
   readLayerFile,
+  readLayerFileBlob,
   verifyLayer,
   type LayerTaskOptions,
 } from '../archive/layers';
@@ -262,6 +263,16 @@ export class ImageArchive {
   ): Promise<Uint8Array> {
     opts.signal?.throwIfAborted();
     return readLayerFile(this.#opened, layerKey, entry, maxBytes, opts.signal);
+  }
+
+  /** One whole file of a layer, of any size, as a Blob (a download): see readLayerFileBlob. */
+  async readFileBlob(
+    layerKey: string,
+    entry: Pick<TarEntry, 'dataOffset' | 'size'>,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<Blob> {
+    opts.signal?.throwIfAborted();
+    return readLayerFileBlob(this.#opened, layerKey, entry, opts.signal);
   }
 
   /** `docker save IMAGE...` of images of this archive (and of images committed over it). */

@@ -54,3 +54,4 @@ export {
   type PsOptions,
   type PsRow,
 } from './ps';
+export { dockerRunRefusal } from './run';
