@@ -153,6 +153,8 @@ export async function run(
 
   let blob: FileBlob | undefined;
   let prog: ProgressLine = { done() {} };
+  /** What the archive's reading noticed (a layer missing, an item skipped): said on stderr. */
+  let warnings: readonly string[] = [];
   try {
     const spec = commandSpec(first);
     if (!spec)
@@ -190,6 +192,7 @@ export async function run(
       onProgress,
     });
     const model = archive.model;
+    warnings = model.warnings;
     const allLayers = [...new Set(model.images.flatMap((i) => i.layerKeys))];
     const image = selectImage(model, {
       image: strFlag(args, 'image'),
@@ -277,6 +280,9 @@ export async function run(
     if (process.env.LAYERSCOPE_DEBUG) io.err.write(`${(e as Error)?.stack ?? ''}\n`);
     return 2;
   } finally {
+    // After the progress line is gone, and after the output: warnings never mix into a table.
+    prog.done();
+    for (const w of warnings) io.err.write(`warning: ${w}\n`);
     await blob?.close();
   }
 }
