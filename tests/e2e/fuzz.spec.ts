@@ -141,19 +141,30 @@ async function runCase(
   name: string,
   bytes: Uint8Array,
   openTimeout: number,
-): Promise<{ state: string; failures: string[]; heapOpen: number; heapAfter: number }> {
+): Promise<{
+  state: string;
+  failures: string[];
+  heapOpen: number;
+  heapAfter: number;
+  openMs: number;
+  tabs: Record<string, number>;
+}> {
   const failures: string[] = [];
   f.errors.length = 0;
+  const t0 = Date.now();
   await drop(f, name, bytes);
   let state = 'timeout';
+  let tabs: Record<string, number> = {};
   try {
     state = await settle(f.page, openTimeout);
   } catch {
     failures.push(`did not settle within ${openTimeout} ms`);
   }
+  const openMs = Date.now() - t0;
   if (state === 'ready') {
-    const tabs = await visitTabs(f.page);
-    failures.push(...tabs.failures);
+    const visit = await visitTabs(f.page);
+    tabs = visit.times;
+    failures.push(...visit.failures);
   } else if (state === 'error') {
     // A specific message, never a blank panel.
     const text = (await f.page.getByTestId('error-panel').textContent()) ?? '';
@@ -169,7 +180,7 @@ async function runCase(
   if (heapAfter > HEAP_LEAK_MB)
     failures.push(`heap +${heapAfter.toFixed(0)} MB after close (budget ${HEAP_LEAK_MB})`);
   failures.push(...f.errors);
-  return { state, failures, heapOpen, heapAfter };
+  return { state, failures, heapOpen, heapAfter, openMs, tabs };
 }
 
 test.describe('browser fuzz: generated archives with huge lists', () => {
@@ -178,8 +189,9 @@ test.describe('browser fuzz: generated archives with huge lists', () => {
       test.setTimeout(180_000);
       const f = await start(page);
       const r = await runCase(f, `${name}.tar`, hugeArchive(opts), 60_000);
+      const slowest = Object.entries(r.tabs).sort((a, b) => b[1] - a[1])[0];
       console.log(
-        `fuzz ${name}: ${r.state}, heap +${r.heapOpen.toFixed(0)} MB open, +${r.heapAfter.toFixed(0)} MB after close`,
+        `fuzz ${name}: ${r.state} in ${r.openMs} ms, slowest tab ${slowest?.join(' ') ?? '-'} ms, heap +${r.heapOpen.toFixed(0)} MB open, +${r.heapAfter.toFixed(0)} MB after close`,
       );
       expect(r.failures, name).toEqual([]);
       expect(r.state).toBe(expected);

@@ -21,6 +21,8 @@ export interface SessionSource {
 
 /** Text files are shown up to this size; larger ones are cut (with a note). */
 export const TEXT_PREVIEW_BYTES = 256 * 1024;
+/** Layer messages arriving within this long are applied to the state together (see #queue). */
+const LAYER_BATCH_MS = 30;
 /** Lets the browser paint the "analysing…" state before the overlay build blocks the thread. */
 const ANALYSE_DELAY_MS = 20;
 
@@ -68,14 +70,10 @@ export class Session {
         const anyPresent = Object.values(model.layers).some((l) => l.present);
         this.status = anyPresent ? 'indexing' : 'ready';
       },
-      onLayer: (key, entries, layer) => {
-        this.entries = { ...this.entries, [key]: entries };
-        this.layers = { ...this.layers, [key]: layer };
-        this.#advance();
-      },
+      onLayer: (key, entries, layer) => this.#queue(key, layer, entries),
       onProgress: (p) => (this.progress = p),
       onIndexed: () => {
-        this.#advance();
+        this.#flush();
         const early = this.#early;
         if (early && early.overlay.applied === early.keys.length) {
           this.overlayMs = early.ms;
@@ -88,9 +86,13 @@ export class Session {
         performance.mark('layerscope:indexed');
         void this.containers.load();
       },
-      onVerify: (key, layer) => (this.layers = { ...this.layers, [key]: layer }),
-      onVerified: () => (this.verifying = false),
+      onVerify: (key, layer) => this.#queue(key, layer),
+      onVerified: () => {
+        this.#flush();
+        this.verifying = false;
+      },
       onError: (e) => {
+        this.#flush();
         this.#early = undefined;
         this.verifying = false;
         if (e.code === 'cancelled') this.status = 'cancelled';
@@ -160,6 +162,33 @@ export class Session {
       this.overlayMs = performance.now() - t;
       this.overlays = { ...this.overlays, [i]: overlay };
     }, ANALYSE_DELAY_MS);
+  }
+
+  /**
+   * Layer messages not yet applied. Each one replaced `entries` and `layers` whole (the views
+   * derive from them), which is O(layers) per message: 3,000 layers took 5 s of the page's time
+   * and 10,000 took 90 s (tests/e2e/fuzz.spec.ts's cases, profiled). They are applied together,
+   * at most every `LAYER_BATCH_MS`, and always before the state says indexing or verifying ended.
+   */
+  #pending: { layers: Record<string, LayerInfo>; entries: Record<string, TarEntry[]> } | undefined;
+  #pendingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  #queue(key: string, layer: LayerInfo, entries?: TarEntry[]): void {
+    const p = (this.#pending ??= { layers: {}, entries: {} });
+    p.layers[key] = layer;
+    if (entries) p.entries[key] = entries;
+    this.#pendingTimer ??= setTimeout(() => this.#flush(), LAYER_BATCH_MS);
+  }
+
+  #flush(): void {
+    clearTimeout(this.#pendingTimer);
+    this.#pendingTimer = undefined;
+    const p = this.#pending;
+    this.#pending = undefined;
+    if (!p) return;
+    if (Object.keys(p.entries).length) this.entries = { ...this.entries, ...p.entries };
+    this.layers = { ...this.layers, ...p.layers };
+    this.#advance();
   }
 
   /** Applies to the early overlay every next layer of its image that has arrived. */
@@ -262,6 +291,9 @@ export class Session {
   }
 
   cancel(): void {
+    clearTimeout(this.#pendingTimer);
+    this.#pendingTimer = undefined;
+    this.#pending = undefined;
     this.#early = undefined;
     this.#client.cancel();
     if (this.status === 'opening' || this.status === 'indexing') this.status = 'cancelled';
