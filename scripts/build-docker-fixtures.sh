@@ -25,6 +25,14 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$REPO/tests/fixtures/docker
 DOCKER=/usr/bin/docker
 DOCKERD=/usr/sbin/dockerd
+# A second, newer genuine client (docker/cli formats the tables on the client side: 23.0 and later
+# measure table cells in display width, 20.10 counts runes). Its captures go to out-modern/;
+# MODERN_DOCKER= (empty) skips them.
+MODERN=${MODERN_DOCKER-/usr/local/bin/docker}
+[[ -n $MODERN && ! -x $MODERN ]] && MODERN=
+# CAPTURE_ONLY=1: keep the committed archives and their container captures, capture the image
+# commands again (e.g. with another client).
+CAPTURE_ONLY=${CAPTURE_ONLY:-0}
 # A uid and gid with no passwd/group entry: Docker writes the host's user and group names into
 # layer headers, and the client runs the builds as this uid (README of ../shared).
 BUILD_UID=4242
@@ -99,23 +107,39 @@ dk_user() {
 mkdir -p "$WORK/client" "$WORK/home"
 chown "$BUILD_UID:$BUILD_UID" "$WORK/home"
 
-# cap DIR FILE [TZ] -- docker args...: run `docker ARGS` (as Docker prints it: stdout only), into
-# DIR/out/FILE, and append {file, args, tz, before, after} to DIR/commands.jsonl.
+# cap DIR FILE TZ -- docker args...: run `docker ARGS` with the client $CLIENT (stdout only, as
+# Docker prints it) into DIR/$OUTDIR/FILE, and append {file, client, args, tz, before, after} to
+# DIR/commands.jsonl.
+CLIENT=$DOCKER
+OUTDIR=out
 cap() {
     local dir=$1 file=$2 tz=$3
     shift 4
-    mkdir -p "$dir/out"
-    local before after
+    mkdir -p "$dir/$OUTDIR"
+    local before after version
+    version=$("$CLIENT" version --format '{{.Client.Version}}' 2>/dev/null || true)
     before=$(date +%s.%N)
-    TZ=$tz dk "$@" >"$dir/out/$file"
+    TZ=$tz DOCKER_CONFIG=$WORK/client "$CLIENT" -H "unix://$D/sock" "$@" >"$dir/$OUTDIR/$file"
     after=$(date +%s.%N)
-    jq -cn --arg file "out/$file" --arg tz "$tz" --argjson before "$before" \
-        --argjson after "$after" '{file: $file, args: $ARGS.positional, tz: $tz, before: $before,
-        after: $after}' --args -- "$@" >>"$dir/commands.jsonl"
+    jq -cn --arg file "$OUTDIR/$file" --arg client "$version" --arg tz "$tz" \
+        --argjson before "$before" --argjson after "$after" '{file: $file, client: $client,
+        args: $ARGS.positional, tz: $tz, before: $before, after: $after}' --args -- "$@" \
+        >>"$dir/commands.jsonl"
 }
 
 # capture_images DIR REF...: what Docker prints about the loaded archive and each image.
 capture_images() {
+    local dir=$1
+    shift
+    CLIENT=$DOCKER OUTDIR=out capture_with "$dir" "$@"
+    local i=0 ref
+    for ref in "$@"; do
+        i=$((i + 1))
+        jq -cn --arg ref "$ref" --argjson n "$i" '{ref: $ref, n: $n}' >>"$dir/refs.jsonl"
+    done
+    if [[ -n $MODERN ]]; then CLIENT=$MODERN OUTDIR=out-modern capture_with "$dir" "$@"; fi
+}
+capture_with() {
     local dir=$1
     shift
     cap "$dir" image-ls.txt UTC -- image ls
@@ -138,7 +162,6 @@ capture_images() {
         cap "$dir" "history-$i-human-false-shanghai.txt" Asia/Shanghai -- \
             image history --human=false "$ref"
         cap "$dir" "inspect-$i.json" UTC -- image inspect "$ref"
-        jq -cn --arg ref "$ref" --argjson n "$i" '{ref: $ref, n: $n}' >>"$dir/refs.jsonl"
     done
 }
 
@@ -151,6 +174,16 @@ finish() {
     rm -f "$dir/commands.jsonl" "$dir/refs.jsonl"
 }
 
+if [[ $CAPTURE_ONLY == 1 ]]; then
+    refs() { jq -r '.refs[].ref' "$OUT/$1/commands.json"; }
+    mapfile -t LEGACY_REFS < <(refs legacy)
+    for d in legacy buildkit commit; do
+        [[ -f $OUT/$d/commands.json ]] || continue
+        rm -rf "$OUT/$d/out-modern" "$OUT/$d/commands.json" "$OUT/$d"/out/{image-ls,history,inspect}*
+    done
+    BUILDKIT=0
+    [[ -f $OUT/buildkit/buildkit.tar ]] && BUILDKIT=1
+else
 rm -rf "$OUT"/legacy "$OUT"/buildkit "$OUT"/commit
 mkdir -p "$OUT"
 
@@ -236,13 +269,18 @@ else
     log "BuildKit build failed (offline?): $(tail -3 "$WORK/buildkit.log")"
     rmdir "$OUT/buildkit"
 fi
+    LEGACY_REFS=(ls-base:1 ls-child:1 ls-app:1 "$INTERMEDIATE" "$DANGLING")
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 2. Each archive in a fresh daemon.
 start_daemon load-legacy
 dk load -q -i "$OUT/legacy/legacy.tar" >/dev/null
-capture_images "$OUT/legacy" ls-base:1 ls-child:1 ls-app:1 "$INTERMEDIATE" "$DANGLING"
+capture_images "$OUT/legacy" "${LEGACY_REFS[@]}"
 finish "$OUT/legacy"
+
+C=$OUT/commit
+if [[ $CAPTURE_ONLY != 1 ]]; then
 
 # A container of ls-base:1, changed and committed, in the same fresh daemon.
 CID=$(dk run -d --network none ls-base:1 sh -c 'sleep 1; echo three >> /srv/keep/a.txt &&
@@ -251,7 +289,6 @@ CID=$(dk run -d --network none ls-base:1 sh -c 'sleep 1; echo three >> /srv/keep
   rm /bin/vi && mkdir /data && echo 0123456789 > /data/ten;
   exec sleep 3600')
 sleep 3
-C=$OUT/commit
 cap "$C" diff.txt UTC -- diff "$CID"
 cap "$C" ps-s.txt UTC -- ps -s
 cap "$C" ps-s-no-trunc.txt UTC -- ps -s --no-trunc
@@ -261,6 +298,7 @@ dk save -o "$C/commit.tar" ls-committed:1
 : >"$C/refs.jsonl"
 finish "$C"
 mv "$C/commands.json" "$C/container-commands.json"
+fi
 
 start_daemon load-commit
 dk load -q -i "$C/commit.tar" >/dev/null
