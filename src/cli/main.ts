@@ -7,7 +7,7 @@ import { FileBlob } from './file-blob';
 import { openImageArchive } from '../lib/core/engine';
 import { ArchiveError } from '../lib/core/model/errors';
 import {
-  dockerImageInspect,
+  dockerImageInspectText,
   historyRows,
   historyTable,
   imageHistory,
@@ -15,6 +15,9 @@ import {
   imageLsRows,
   imageLsTable,
   inspectDocument,
+  localUtcOffsetMinutes,
+  imageLsTemplate,
+  TemplateError,
 } from '../lib/core/present';
 import { buildOverlay, mergedListing } from '../lib/core/overlay';
 import { escapeTerminal, escapeTerminalJson } from '../lib/core/format/terminal';
@@ -24,7 +27,8 @@ const USAGE = `usage: layerscope <command> FILE [options]
 commands:
   inspect FILE [--json]                 the archive's images, layers and history (JSON)
   inspect FILE --docker [--image N]     what \`docker image inspect\` would print (JSON)
-  ls FILE [--no-trunc]                  what \`docker image ls\` would print
+  ls FILE [-a] [--no-trunc] [--digests] [--filter dangling=true|false] [--format FORMAT]
+                                        what \`docker image ls\` would print
   history FILE [--image N] [--no-trunc] [--human=false]
                                         what \`docker image history\` would print
   files FILE [--image N] [--layer K]    the merged filesystem up to layer K (default: all),
@@ -43,10 +47,14 @@ function parseArgs(argv: string[]): Args {
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a.startsWith('--')) {
+    if (a === '-a') flags.set('all', true);
+    else if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-      else if (['--image', '--layer'].includes(a) && argv[i + 1] !== undefined)
+      else if (
+        ['--image', '--layer', '--filter', '--format'].includes(a) &&
+        argv[i + 1] !== undefined
+      )
         flags.set(a.slice(2), argv[++i]!);
       else flags.set(a.slice(2), true);
     } else rest.push(a);
@@ -63,6 +71,15 @@ function intFlag(args: Args, name: string): number | undefined {
 }
 
 class UsageError extends Error {}
+
+/** `--filter dangling=true|false`, the one `docker image ls` filter an archive can answer. */
+function lsFilter(args: Args): { dangling?: boolean } {
+  const f = args.flags.get('filter');
+  if (f === undefined) return {};
+  const m = typeof f === 'string' ? /^dangling=(true|false)$/.exec(f) : null;
+  if (!m) throw new UsageError(`--filter: only dangling=true or dangling=false is supported`);
+  return { dangling: m[1] === 'true' };
+}
 
 export interface CliIo {
   out: { write(s: string): unknown };
@@ -128,8 +145,8 @@ export async function run(
       case 'inspect': {
         await archive.indexLayers({ keys: allLayers });
         if (args.flags.has('docker')) {
-          // Indented by 4 spaces, as docker/cli cli/command/inspect/inspector.go prints it.
-          safe.json(JSON.stringify(dockerImageInspect(model, image), null, 4));
+          // Go's JSON indented by 4 spaces, as docker/cli cli/command/inspect/inspector.go prints it.
+          io.out.write(dockerImageInspectText(model, image));
           return 0;
         }
         const failed = (await archive.verify({ keys: allLayers })).find((v) => v.error);
@@ -139,13 +156,30 @@ export async function run(
       }
       case 'ls': {
         await archive.indexLayers({ keys: allLayers });
-        io.out.write(imageLsTable(imageLsRows(imageLs(model), { noTrunc, now })));
+        const rows = imageLsRows(
+          imageLs(model, { all: args.flags.has('all'), ...lsFilter(args) }),
+          {
+            noTrunc,
+            now,
+          },
+        );
+        const format = args.flags.get('format');
+        if (typeof format === 'string' && format !== 'table') {
+          io.out.write(imageLsTemplate(format, rows, { utcOffsetMinutes: localUtcOffsetMinutes }));
+        } else {
+          io.out.write(imageLsTable(rows, { digests: args.flags.has('digests') }));
+        }
         return 0;
       }
       case 'history': {
         await archive.indexLayers({ keys: image.layerKeys });
         const human = args.flags.get('human') !== 'false';
-        const rows = historyRows(imageHistory(model, image), { noTrunc, human, now });
+        const rows = historyRows(imageHistory(model, image), {
+          noTrunc,
+          human,
+          now,
+          utcOffsetMinutes: localUtcOffsetMinutes,
+        });
         io.out.write(historyTable(rows, { human }));
         return 0;
       }
@@ -162,7 +196,7 @@ export async function run(
     }
     return 2;
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof TemplateError) {
       io.err.write(`error: ${e.message}\n${USAGE}\n`);
       return 2;
     }
