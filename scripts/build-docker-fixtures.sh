@@ -300,6 +300,50 @@ finish "$C"
 mv "$C/commands.json" "$C/container-commands.json"
 fi
 
+# A second container of ls-base:1 whose changes are all ones layerscope's container view can make
+# (no hard link: it has no `ln`), for tests/unit/docker-container.test.ts: its `docker diff`,
+# `ps -s`, and from the `docker commit` only the new layer's tar, the config and manifest.json
+# (the rest of the image is legacy.tar's ls-base:1). Re-made on every run, CAPTURE_ONLY too.
+V=$OUT/container
+rm -rf "$V"
+mkdir -p "$V"
+cat >"$V/changes.sh" <<'CHANGES'
+echo three >> /srv/keep/a.txt
+rm -rf /srv/gone
+rm -rf /srv/opaque
+mkdir -p /srv/opaque/again
+echo again > /srv/opaque/again/g
+echo grüß > /srv/ünï.txt
+ln -s keep/a.txt /srv/sym
+rm /bin/vi
+rm /bin/ls
+mkdir /data
+echo 0123456789 > /data/ten
+chmod 600 /etc/passwd
+CHANGES
+# The script goes in the command line: a bind mount would add its mount point to the diff.
+CID=$(dk run -d --network none ls-base:1 sh -c "sleep 1; set -e; $(cat "$V/changes.sh"); exec sleep 3600")
+sleep 3
+cap "$V" diff.txt UTC -- diff "$CID"
+cap "$V" ps-s.txt UTC -- ps -s
+cap "$V" ps-s-no-trunc.txt UTC -- ps -s --no-trunc
+before=$(date +%s.%N)
+dk commit "$CID" ls-view:1 >/dev/null
+after=$(date +%s.%N)
+jq -cn --argjson before "$before" --argjson after "$after" \
+    '{file: "", client: "", args: ["commit", "CONTAINER", "ls-view:1"], tz: "UTC",
+    before: $before, after: $after}' >>"$V/commands.jsonl"
+dk rm -f "$CID" >/dev/null
+dk save -o "$WORK/view.tar" ls-view:1
+mkdir "$WORK/view"
+tar -xf "$WORK/view.tar" -C "$WORK/view"
+cp "$WORK/view/manifest.json" "$V/manifest.json"
+cp "$WORK/view/$(jq -r '.[0].Config' "$V/manifest.json")" "$V/config.json"
+cp "$WORK/view/$(jq -r '.[0].Layers[-1]' "$V/manifest.json")" "$V/layer.tar"
+: >"$V/refs.jsonl"
+finish "$V"
+log "container captured"
+
 start_daemon load-commit
 dk load -q -i "$C/commit.tar" >/dev/null
 capture_images "$C" ls-committed:1
@@ -313,6 +357,6 @@ if [[ $BUILDKIT == 1 ]]; then
 fi
 stop_daemon
 
-chmod 644 "$OUT"/*/*.tar
+chmod 644 "$OUT"/*/*.tar "$OUT"/*/*.json
 du -sh "$OUT"
 log "done: $OUT ($(du -sb "$OUT" | cut -f1) bytes)"

@@ -48,6 +48,7 @@ export { diffLines, diffRows, formatDiff, type DiffRow } from './diff';
 export {
   containerCommand,
   containerPs,
+  containerPsSize,
   goQuote,
   psCells,
   psColumns,
