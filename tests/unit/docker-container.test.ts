@@ -15,7 +15,7 @@ import { Container, lowerFileReader, lowerFromOverlay } from '../../src/lib/core
 import { dockerDiff } from '../../src/lib/core/container/diff';
 import { commitContainer, type CommitResult } from '../../src/lib/core/container/commit';
 import { containerPsSize, diffRows, formatDiff, type ImageSet } from '../../src/lib/core/present';
-import type { ImageInfo } from '../../src/lib/core/model/types';
+import type { ImageInfo, LayerInfo } from '../../src/lib/core/model/types';
 import type { LowerReader } from '../../src/lib/core/container/lower';
 
 const CORPUS = join(import.meta.dirname, '../fixtures/docker');
@@ -142,7 +142,7 @@ describe('the container view against genuine Docker (tests/fixtures/docker/conta
     const opened = await openArchive(await openAsBlob(join(CORPUS, 'legacy/legacy.tar')));
     image = opened.model.images.find((i) => i.repoTags.includes('ls-base:1'))!;
     const layers = [];
-    const stats: ImageSet['layers'] = {};
+    const stats: Record<string, LayerInfo> = {};
     for (const key of image.layerKeys) {
       const indexed = await indexLayer(opened, key);
       layers.push(indexed.entries);
