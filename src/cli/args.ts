@@ -80,9 +80,29 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'ls',
     summary: 'what `docker image ls` would print',
-    usage: 'layerscope ls FILE [--no-trunc] [options]',
+    usage:
+      'layerscope ls FILE [-a] [--no-trunc] [--digests] [--filter dangling=true|false] [--format FORMAT] [options]',
     flags: {
+      all: {
+        kind: 'bool',
+        short: 'a',
+        help: 'intermediate images too (untagged parents of other images), as docker image ls -a',
+      },
       'no-trunc': { kind: 'bool', help: 'full image IDs' },
+      digests: {
+        kind: 'bool',
+        help: 'a DIGEST column (<none> for an image loaded from an archive)',
+      },
+      filter: {
+        kind: 'value',
+        arg: 'dangling=true|false',
+        help: 'only dangling (untagged, no child) images, or none of them',
+      },
+      format: {
+        kind: 'value',
+        arg: 'FORMAT',
+        help: "a Go template of docker's fields ('{{.Repository}}:{{.Tag}}', '{{json .}}', 'table …')",
+      },
       ...QUIET,
       ...HELP,
     },
@@ -93,7 +113,10 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'layerscope history FILE [--image IMAGE] [--no-trunc] [--human=false] [options]',
     flags: {
       'no-trunc': { kind: 'bool', help: 'full IDs and commands' },
-      human: { kind: 'bool=', help: '--human=false: sizes in bytes and dates in RFC 3339' },
+      human: {
+        kind: 'bool=',
+        help: '--human=false: sizes in bytes and dates in RFC 3339, in the local time zone (TZ)',
+      },
       ...IMAGE_FLAGS,
       ...QUIET,
       ...HELP,

@@ -32,7 +32,7 @@ import { progressLine, type ProgressLine } from './progress';
 import { openImageArchive } from '../lib/core/engine';
 import { ArchiveError } from '../lib/core/model/errors';
 import {
-  dockerImageInspect,
+  dockerImageInspectText,
   historyRows,
   historyTable,
   imageHistory,
@@ -40,6 +40,9 @@ import {
   imageLsRows,
   imageLsTable,
   inspectDocument,
+  localUtcOffsetMinutes,
+  imageLsTemplate,
+  TemplateError,
 } from '../lib/core/present';
 import { buildOverlay, diveLayerFiles, mergedListing } from '../lib/core/overlay';
 import { escapeTerminal, escapeTerminalJson } from '../lib/core/format/terminal';
@@ -51,6 +54,15 @@ export function version(): string {
   if (typeof __LAYERSCOPE_VERSION__ === 'string') return __LAYERSCOPE_VERSION__;
   const pkg = new URL('../../package.json', import.meta.url);
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+/** `--filter dangling=true|false`, the one `docker image ls` filter an archive can answer. */
+function lsFilter(filter: string | undefined, usage: string): { dangling?: boolean } {
+  if (filter === undefined) return {};
+  const m = /^dangling=(true|false)$/.exec(filter);
+  if (!m)
+    throw new UsageError(`--filter: only dangling=true or dangling=false is supported`, usage);
+  return { dangling: m[1] === 'true' };
 }
 
 export interface CliIo {
@@ -218,8 +230,8 @@ export async function run(
         await archive.indexLayers({ keys: allLayers, onProgress });
         if (args.flags.has('docker')) {
           prog.done();
-          // Indented by 4 spaces, as docker/cli cli/command/inspect/inspector.go prints it.
-          io.json(JSON.stringify(dockerImageInspect(model, image), null, 4));
+          // Go's JSON indented by 4 spaces, as docker/cli cli/command/inspect/inspector.go prints it.
+          io.json(dockerImageInspectText(model, image).trimEnd());
           return 0;
         }
         const failed = (await archive.verify({ keys: allLayers, onProgress })).find((v) => v.error);
@@ -231,14 +243,31 @@ export async function run(
       case 'ls': {
         await archive.indexLayers({ keys: allLayers, onProgress });
         prog.done();
-        io.out.write(imageLsTable(imageLsRows(imageLs(model), { noTrunc, now })));
+        const rows = imageLsRows(
+          imageLs(model, {
+            all: args.flags.has('all'),
+            ...lsFilter(strFlag(args, 'filter'), usage),
+          }),
+          { noTrunc, now },
+        );
+        const format = strFlag(args, 'format');
+        if (format !== undefined && format !== 'table') {
+          io.out.write(imageLsTemplate(format, rows, { utcOffsetMinutes: localUtcOffsetMinutes }));
+        } else {
+          io.out.write(imageLsTable(rows, { digests: args.flags.has('digests') }));
+        }
         return 0;
       }
       case 'history': {
         await archive.indexLayers({ keys: image.layerKeys, onProgress });
         prog.done();
         const human = args.flags.get('human') !== 'false';
-        const rows = historyRows(imageHistory(model, image), { noTrunc, human, now });
+        const rows = historyRows(imageHistory(model, image), {
+          noTrunc,
+          human,
+          now,
+          utcOffsetMinutes: localUtcOffsetMinutes,
+        });
         io.out.write(historyTable(rows, { human }));
         return 0;
       }
@@ -269,6 +298,10 @@ export async function run(
     prog.done();
     if (e instanceof UsageError) {
       io.err.write(`error: ${e.message}\n${e.usage}\n`);
+      return 2;
+    }
+    if (e instanceof TemplateError) {
+      io.err.write(`error: ${e.message}\n`);
       return 2;
     }
     if (e instanceof ArchiveError || e instanceof SelectError || e instanceof CiConfigError) {

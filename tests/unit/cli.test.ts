@@ -160,7 +160,7 @@ describe('layerscope CLI on images with parents, at a given time', () => {
     expect(cells.slice(0, 3).map((c) => c[1])).toEqual(['38 hours ago', '3 days ago', 'N/A']);
   });
 
-  it('ls counts CREATED from the given time', async () => {
+  it('ls counts CREATED from the given time, newest first', async () => {
     const r = await cliAt(now, 'ls', file);
     expect(r.code, r.err).toBe(0);
     expect(
@@ -168,6 +168,7 @@ describe('layerscope CLI on images with parents, at a given time', () => {
         .split('\n')
         .slice(1, 4)
         .map((l) => l.split(/ {3,}/)[3]),
-    ).toEqual(['56 years ago', '3 days ago', '38 hours ago']);
+      // newest first, as genuine Docker lists them (tests/fixtures/docker/legacy/out/image-ls.txt)
+    ).toEqual(['38 hours ago', '3 days ago', '56 years ago']);
   });
 });

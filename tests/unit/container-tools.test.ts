@@ -3,7 +3,7 @@
  * Docker 25+ `docker save` does, and check the archive with independent tools on this machine:
  * `skopeo inspect` and `skopeo copy docker-archive:FILE oci:DIR:TAG` (containers/image), then
  * `umoci unpack` (opencontainers/umoci), whose extracted rootfs must be the container's
- * filesystem. A missing tool fails the test with a message; it is never skipped.
+ * filesystem, and `podman load` (issue 18) into private storage. A missing tool fails the test with a message; it is never skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffLines } from '../../src/lib/core/present/diff';
@@ -195,6 +195,27 @@ describe('commit and save, checked by skopeo and umoci', () => {
     expect(readFileSync(join(rootfs, 'etc/group.bak'), 'utf8')).toMatch(/^root:/);
     // The whole tree, entry by entry, is what the container shows.
     expect(rootfsListing(rootfs)).toEqual(containerListing(container));
+  });
+
+  it('podman load takes the archive: same image ID and layers', () => {
+    // Private storage (vfs: no kernel overlay needed), so nothing of the machine's is touched.
+    const podman = [
+      '--root',
+      join(work, 'podman-root'),
+      '--runroot',
+      join(work, 'podman-run'),
+      '--storage-driver',
+      'vfs',
+      '--events-backend',
+      'file',
+    ];
+    const out = runTool(tool('podman'), [...podman, 'load', '-q', '-i', file]);
+    expect(out).toMatch(/Loaded image/);
+    const [inspect] = JSON.parse(
+      runTool(tool('podman'), [...podman, 'image', 'inspect', commit.image.id]),
+    ) as { Id: string; RootFS: { Layers: string[] }; RepoTags: string[] }[];
+    expect(`sha256:${inspect!.Id}`).toBe(commit.image.id);
+    expect(inspect!.RootFS.Layers).toEqual(commit.image.diffIds);
   });
 
   it('reads back with our engine: same ID, every diffID verified, image layers unchanged', async () => {

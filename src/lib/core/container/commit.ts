@@ -9,9 +9,14 @@
  * every copied-up parent directory is an entry, a whiteout char device becomes an empty regular
  * file `.wh.<name>` of mode 0600 at its own name's place in the walk, and an opaque directory is
  * followed by `<dir>/.wh..wh..opq` (mode = the directory's permission bits, its owner, mtime 0).
- * Headers are what `archive.FileInfoHeader` makes: PAX-capable (ustar when it fits), mtime
- * truncated to the second, no uname/gname, only `security.capability` among the xattrs
- * (revision 3 turned into 2). The diffID is the sha256 of that tar; a container with no changes
+ * Headers are what `archive.FileInfoHeader` makes in Docker 20.10 (checked header for header
+ * against its commit, tests/unit/docker-container.test.ts): PAX-capable (ustar when it fits; a
+ * non-ASCII name keeps only its ASCII bytes in the ustar field and the whole name in the PAX
+ * record), the file-type bits in the mode (`0040755`, `0100644`), `root`/`root` as the names of
+ * uid/gid 0, mtime truncated to the second, only `security.capability` among the xattrs
+ * (revision 3 turned into 2). Not reproduced, because the kernel decides it: overlayfs whiteouts
+ * share one inode, so Docker's hard link detection gives the second and later whiteouts the
+ * first one's path as linkname. The diffID is the sha256 of that tar; a container with no changes
  * gives the 1024-byte empty tar, which `layer.IsEmpty` turns into an `empty_layer` history step
  * and no new layer.
  *
@@ -19,7 +24,8 @@
  * architecture, os, variant, os.version, os.features, rootfs and history come from the parent
  * image (history re-marshalled: created/created_by/author/comment/empty_layer), `config` is the
  * container's config after `--change`, `container_config` the container's config, `container`
- * the container ID, `created` now, `author` and `comment` from -a and -m; anything else the
+ * the container ID, `created` now, `docker_version` the daemon's, `author` and `comment` from -a
+ * and -m (no `comment` without -m); anything else the
  * parent's config had is dropped. The new history step's `created_by` is the container's CMD
  * joined with spaces (`strings.Join(child.ContainerConfig.Cmd, " ")`), with or without
  * `--change`. The image ID is the sha256 of those bytes.
@@ -57,8 +63,17 @@ export interface CommitOptions {
   readLower?: LowerReader;
   /** Milliseconds since the epoch (default `Date.now`). */
   now?: () => number;
+  /** The daemon's version, written as `docker_version` (default {@link DOCKER_VERSION}). */
+  dockerVersion?: string;
   signal?: AbortSignal;
 }
+
+/**
+ * The Docker version whose `docker commit` layerscope's is checked against, byte for byte where
+ * the clock and the kernel allow (tests/unit/docker-container.test.ts, tests/fixtures/docker):
+ * what a committed config says in `docker_version` unless told otherwise.
+ */
+export const DOCKER_VERSION = '20.10.24';
 
 export interface CommittedLayer {
   /** Key for `ArchiveModel.layers` and `ImageInfo.layerKeys`: `commit:<diffID>`. */
@@ -110,6 +125,29 @@ function capability(xattrs: Record<string, string> | undefined) {
   return { 'security.capability': b };
 }
 
+/**
+ * The file-type bits go-archive's `FileInfoHeader` puts in the tar mode (`fillGo18FileTypeBits`:
+ * `0040755` for a directory, `0100644` for a file); the whiteouts it synthesises have none.
+ */
+const S_IFMT = {
+  dir: 0o040000,
+  file: 0o100000,
+  symlink: 0o120000,
+  char: 0o020000,
+  block: 0o060000,
+  fifo: 0o010000,
+} as const;
+
+/**
+ * The user or group name the daemon's host gives an ID (go-archive looks them up there): `root`
+ * for 0 on any Linux host; for other IDs it depends on that host's /etc/passwd and /etc/group,
+ * and a host without the entry (the common case for image IDs) writes none.
+ */
+function hostName(id: number): string {
+  return id === 0 ? 'root' : '';
+}
+const ROOT = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
+
 /** The writable layer as a tar, in the order and with the headers Docker's native diff gives. */
 export async function writableLayerTar(
   container: Container,
@@ -121,17 +159,18 @@ export async function writableLayerTar(
   for (const { path, entry: u } of container.upperEntries()) {
     signal?.throwIfAborted();
     const mtime = Math.floor(u.mtime);
-    const owner = { uid: u.uid, gid: u.gid };
+    const owner = { uid: u.uid, gid: u.gid, uname: hostName(u.uid), gname: hostName(u.gid) };
+    const mode = u.mode | (u.type === 'whiteout' ? 0 : S_IFMT[u.type]);
     switch (u.type) {
       case 'dir':
-        header({ path: path + '/', type: 'dir', mode: u.mode, ...owner, mtime });
+        header({ path: path + '/', type: 'dir', mode, ...owner, mtime });
         if (u.opaque)
           header({ path: `${path}/.wh..wh..opq`, type: 'file', mode: u.mode & 0o777, ...owner });
         break;
       case 'whiteout': {
         const i = path.lastIndexOf('/');
         const name = i < 0 ? `.wh.${path}` : `${path.slice(0, i)}/.wh.${path.slice(i + 1)}`;
-        header({ path: name, type: 'file', mode: 0o600, uid: 0, gid: 0, mtime });
+        header({ path: name, type: 'file', mode: 0o600, ...ROOT, mtime });
         break;
       }
       case 'file': {
@@ -149,7 +188,7 @@ export async function writableLayerTar(
         header({
           path,
           type: 'file',
-          mode: u.mode,
+          mode,
           ...owner,
           mtime,
           size,
@@ -163,14 +202,14 @@ export async function writableLayerTar(
         break;
       }
       case 'symlink':
-        header({ path, type: 'symlink', mode: u.mode, ...owner, mtime, linkname: u.linkname });
+        header({ path, type: 'symlink', mode, ...owner, mtime, linkname: u.linkname });
         break;
       case 'char':
       case 'block':
         header({
           path,
           type: u.type,
-          mode: u.mode,
+          mode,
           ...owner,
           mtime,
           devmajor: u.devmajor,
@@ -178,7 +217,7 @@ export async function writableLayerTar(
         });
         break;
       case 'fifo':
-        header({ path, type: 'fifo', mode: u.mode, ...owner, mtime });
+        header({ path, type: 'fifo', mode, ...owner, mtime });
         break;
     }
   }
@@ -244,6 +283,7 @@ export async function commitContainer(
     container: container.id,
     container_config: containerConfigJson(container.config),
     created,
+    docker_version: opts.dockerVersion ?? DOCKER_VERSION,
     history: [
       ...(Array.isArray(parent.history) ? parent.history : []).map(historyJson),
       historyJson({

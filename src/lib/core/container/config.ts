@@ -273,7 +273,8 @@ export function containerConfigJson(c: DockerContainerConfig): Record<string, un
     WorkingDir: c.WorkingDir,
     Entrypoint: c.Entrypoint,
     NetworkDisabled: c.NetworkDisabled || undefined,
-    OnBuild: nonEmpty(c.OnBuild),
+    // []string without omitempty: nil is `null` (Docker's committed config has "OnBuild": null).
+    OnBuild: c.OnBuild ?? null,
     Labels: c.Labels ? goMap(c.Labels) : null,
     StopSignal: c.StopSignal || undefined,
     StopTimeout: c.StopTimeout ?? undefined,

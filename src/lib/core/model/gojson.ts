@@ -76,3 +76,46 @@ export function goTime(s: string): string {
   const zone = /^[Zz]$|^[+-]00:00$/.test(off) ? 'Z' : off;
   return `${m[1]}T${m[2]}${frac ? '.' + frac : ''}${zone}`;
 }
+
+/**
+ * Go's `json.Indent(dst, src, "", indent)` over compact JSON: one element a line, `": "` after
+ * keys, empty arrays and objects kept as `[]` and `{}`. Strings are copied as they are.
+ */
+export function goIndent(compact: string, indent: string): string {
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  let needIndent = false;
+  const newline = () => '\n' + indent.repeat(depth);
+  for (let i = 0; i < compact.length; i++) {
+    const c = compact[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += compact[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (needIndent && c !== ']' && c !== '}') {
+      needIndent = false;
+      depth++;
+      out += newline();
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === '[' || c === '{') {
+      out += c;
+      needIndent = true;
+    } else if (c === ']' || c === '}') {
+      if (needIndent) needIndent = false;
+      else {
+        depth--;
+        out += newline();
+      }
+      out += c;
+    } else if (c === ',') out += c + newline();
+    else if (c === ':') out += ': ';
+    else out += c;
+  }
+  return out;
+}

@@ -44,8 +44,11 @@ export interface HistoryOptions {
   /** `--human` (default true); false prints RFC 3339 dates and sizes in bytes. */
   human?: boolean;
   now: Date;
-  /** The zone for `--human=false` dates, minutes east of UTC (docker uses local time). */
-  utcOffsetMinutes?: number;
+  /**
+   * The zone for `--human=false` dates, minutes east of UTC (docker prints local time): a fixed
+   * offset, or the local zone's offset at an instant (Unix seconds), which follows summer time.
+   */
+  utcOffsetMinutes?: number | ((unixSeconds: number) => number);
 }
 
 /** The columns of `docker image history` (`--human=false` renames CREATED). */
@@ -61,6 +64,18 @@ export function historyColumns(options: { human?: boolean } = {}): Column<Histor
 
 const MISSING = '<missing>';
 
+function offsetAt(offset: HistoryOptions['utcOffsetMinutes'], unix: number): number {
+  return typeof offset === 'function' ? offset(unix) : (offset ?? 0);
+}
+
+/**
+ * The local zone's offset east of UTC at an instant, in minutes, as the runtime knows it (the
+ * CLI: `TZ`; a browser: the user's zone). Date is no host API, so the core may ask it.
+ */
+export function localUtcOffsetMinutes(unixSeconds: number): number {
+  return -new Date(unixSeconds * 1000).getTimezoneOffset();
+}
+
 /** The cells of one row. */
 export function historyCells(item: HistoryItem, options: HistoryOptions): HistoryCells {
   const noTrunc = options.noTrunc ?? false;
@@ -72,7 +87,7 @@ export function historyCells(item: HistoryItem, options: HistoryOptions): Histor
     id: noTrunc ? id : truncateId(id),
     created: human
       ? createdSince(unix, options.now, 'history')
-      : formatRfc3339(unix, options.utcOffsetMinutes ?? 0),
+      : formatRfc3339(unix, offsetAt(options.utcOffsetMinutes, unix)),
     createdBy: noTrunc ? createdBy : ellipsis(createdBy, 45),
     size: human ? humanSize(item.size) : String(Math.trunc(item.size)),
     comment: item.comment,

@@ -16,6 +16,7 @@ export {
   historyRows,
   historyTable,
   imageHistory,
+  localUtcOffsetMinutes,
   type HistoryCells,
   type HistoryItem,
   type HistoryKey,
@@ -30,18 +31,24 @@ export {
   imageLsColumns,
   imageLsRows,
   imageLsTable,
+  imageLsTemplate,
+  goTimeString,
   type ArchiveImageLsItem,
+  type ImageLsFilter,
+  type ImageLsKind,
   type ImageLsCells,
   type ImageLsItem,
   type ImageLsKey,
   type ImageLsOptions,
   type ImageLsRow,
 } from './image-ls';
-export { dockerImageInspect, inspectDocument } from './inspect';
+export { formatTemplate, TemplateError, type TemplateFields } from './template';
+export { dockerImageInspect, dockerImageInspectText, inspectDocument } from './inspect';
 export { diffLines, diffRows, formatDiff, type DiffRow } from './diff';
 export {
   containerCommand,
   containerPs,
+  containerPsSize,
   goQuote,
   psCells,
   psColumns,

@@ -17,7 +17,9 @@
  */
 import type { Container } from '../container/container';
 import { ellipsis, truncateId } from '../format/display';
-import { humanDuration, parseUnixSeconds } from '../format/units';
+import { dockerDiff } from '../container/diff';
+import { humanDuration, humanSize, parseUnixSeconds } from '../format/units';
+import { imageSize, type ImageSet } from './sizes';
 import {
   familiarString,
   InvalidReferenceError,
@@ -148,4 +150,24 @@ export function containerPs(containers: readonly Container[]): ContainerPsItem[]
     name: c.name,
     container: c,
   }));
+}
+
+/**
+ * The SIZE cell of `docker ps -s`: the writable layer's size, and with it the image's
+ * (`74B (virtual 1.99MB)`). moby daemon/images `GetContainerLayerSize`: `SizeRw` is go-archive
+ * `ChangesSize` over `docker diff`'s changes, the lstat size of each added or changed path that
+ * is not a directory (a symlink counts its target's length, a deleted path nothing);
+ * `SizeRootFs` the image's layers plus `SizeRw`. docker/cli `ContainerContext.Size` prints both
+ * with `HumanSizeWithPrecision(…, 3)`. (A file with several names counts once in Docker; the
+ * container view cannot make hard links.)
+ */
+export function containerPsSize(container: Container, set: ImageSet): string {
+  let rw = 0;
+  for (const change of dockerDiff(container).changes) {
+    if (change.kind === 'D') continue;
+    const st = container.stat(change.path.slice(1));
+    if (st.type !== 'dir') rw += st.size;
+  }
+  const rootFs = imageSize(set, container.image).bytes + rw;
+  return rootFs > 0 ? `${humanSize(rw)} (virtual ${humanSize(rootFs)})` : humanSize(rw);
 }

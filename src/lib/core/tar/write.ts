@@ -197,7 +197,8 @@ export function extensionBlocks(
   const header = encodeHeader({
     name,
     typeflag,
-    mode: gnu ? 0 : 0o644,
+    // Go's archive/tar writeRawFile: mode, uid, gid and mtime 0 (GNU tar writes 0644 for its own).
+    mode: 0,
     size: body.length,
     magic: gnu ? 'gnu' : 'posix',
   });
@@ -251,7 +252,10 @@ export function entryHeaderBlocks(e: TarWriteEntry, opts: TarWriteOptions = {}):
     else if (format === 'pax') pax.push(['path', path]);
     else if (format === 'gnu') blocks.push(longName('L', nameBytes));
     else throw new RangeError(`tar: ${path} is too long for a ustar header`);
-    if (!split) name = truncate(nameBytes, 100);
+    // Go's archive/tar (PAX): the ustar field holds the name with its non-ASCII bytes dropped
+    // (toASCII), truncated; the PAX record has the whole name.
+    if (!split)
+      name = format === 'pax' ? toAscii(nameBytes).subarray(0, 100) : truncate(nameBytes, 100);
   }
 
   let link: Uint8Array = encoder.encode(e.linkname ?? '');
@@ -259,7 +263,7 @@ export function entryHeaderBlocks(e: TarWriteEntry, opts: TarWriteOptions = {}):
     if (format === 'pax') pax.push(['linkpath', e.linkname ?? '']);
     else if (format === 'gnu') blocks.push(longName('K', link));
     else throw new RangeError(`tar: the link target of ${path} is too long for a ustar header`);
-    link = truncate(link, 100);
+    link = format === 'pax' ? toAscii(link).subarray(0, 100) : truncate(link, 100);
   }
 
   // 'pax' moves what octal cannot hold exactly into records (the header keeps the whole part
@@ -297,9 +301,13 @@ export function entryHeaderBlocks(e: TarWriteEntry, opts: TarWriteOptions = {}):
   }
 
   if (pax.length > 0) {
-    const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
-    const safe = base.replace(/[^\x20-\x7e]/g, '_');
-    blocks.unshift(extensionBlocks('x', `PaxHeaders.0/${safe}`.slice(0, 100), paxBody(pax)));
+    // Go's archive/tar writePAXHeader: path.Join(dir, "PaxHeaders.0", file), then toASCII,
+    // at most 100 bytes, trailing slashes trimmed (`srv/ünï.txt` → `srv/PaxHeaders.0/n.txt`).
+    const clean = path.replace(/\/+$/, '');
+    const i = clean.lastIndexOf('/');
+    const xname = `${clean.slice(0, i + 1)}PaxHeaders.0/${clean.slice(i + 1)}`;
+    const ascii = new TextDecoder().decode(toAscii(encoder.encode(xname)).subarray(0, 100));
+    blocks.unshift(extensionBlocks('x', ascii.replace(/\/+$/, ''), paxBody(pax)));
   }
 
   const defaultMode = e.type === 'dir' ? 0o755 : e.type === 'symlink' ? 0o777 : 0o644;
@@ -340,6 +348,11 @@ function longName(typeflag: 'L' | 'K', bytes: Uint8Array): Uint8Array {
 }
 
 /** Cuts at a byte count without splitting a UTF-8 sequence (the field is overridden anyway). */
+/** Go archive/tar `toASCII`: the bytes of the ASCII characters only. */
+function toAscii(b: Uint8Array): Uint8Array {
+  return isAscii(b) ? b : b.filter((x) => x < 0x80);
+}
+
 function truncate(b: Uint8Array, max: number): Uint8Array {
   if (b.length <= max) return b;
   let end = max;
