@@ -39,6 +39,8 @@ export const LAYERS = {
   'core/compress': ['core/model', 'core/platform', 'core/tar'],
   /** The layers of one image merged bottom to top (whiteouts, opaque dirs, wasted space). */
   'core/overlay': ['core/model', 'core/tar'],
+  /** Package databases read from an overlay (dpkg, apk, npm, Python): inventory, purls, SBOMs. */
+  'core/packages': ['core/model', 'core/tar', 'core/overlay'],
   /** An archive opened: sniff, classify the variant, read the JSON, index and verify layers. */
   'core/archive': [
     'core/model',

@@ -13,3 +13,4 @@ export {
   type VerifiedLayer,
   type SaveRequest,
 } from './engine';
+export { imageInventory } from './packages';

@@ -55,6 +55,17 @@ export const LIMITS = {
   jsonReadCharge: 64 * 1024,
   /** A zstd frame's decoding window (the zstd CLI refuses more by default: `--memory=128MB`). */
   zstdWindowBytes: 128 * MiB,
+  /**
+   * One package database file read for the package list (dpkg's status, apk's installed, a
+   * package.json, a METADATA). Real ones: dpkg status 50 KB (a base image) to ~5 MB (a desktop
+   * with 4,000 packages), apk's installed ~1 MB; 128 MiB reads a 100 MB database whole. A file
+   * above it is left unread and named in the inventory's issues.
+   */
+  packageDbBytes: 128 * MiB,
+  /** All package database bytes one image's inventory reads, every layer's versions together. */
+  packageDbTotalBytes: 512 * MiB,
+  /** Package database files one inventory reads (package.json of huge node_modules trees). */
+  packageDbFiles: 200_000,
   /** Symlinks/hardlinks followed to find a member of the outer archive (podman links one level). */
   memberLinkDepth: 8,
 } as const;
