@@ -25,7 +25,15 @@ test.beforeAll(async () => {
   // Another port is another origin.
   foreign = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/leak`;
 });
-test.afterAll(() => new Promise<void>((r) => probe.close(() => r())));
+test.afterAll(() => closeServer(probe));
+
+/** Close a server without waiting on the keep-alive sockets Chromium holds open. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((r) => {
+    server.close(() => r());
+    server.closeAllConnections();
+  });
+}
 
 test('every response carries the policy, frame-ancestors and nosniff', async ({ request }) => {
   for (const path of ['/', '/samples/samples.json', '/favicon.svg']) {
@@ -70,6 +78,9 @@ test('the archive worker is served with the policy', async ({ page, context }) =
  * it arrives. (A worker takes the policy of its own script's response, not the page's <meta>.)
  */
 test('a worker served with that policy cannot reach another origin', async ({ page }) => {
+  // Under load the two worker starts take a while; each also ends itself after 20 s, so a hang
+  // reads as a message, not as the test's timeout.
+  test.setTimeout(90_000);
   const host = createServer((req, res) => {
     if (req.url === '/') {
       res.setHeader('Content-Type', 'text/html');
@@ -91,8 +102,15 @@ test('a worker served with that policy cannot reach another origin', async ({ pa
         (u) =>
           new Promise<string>((resolve) => {
             const w = new Worker(u, { type: 'module' });
-            w.onmessage = (e) => resolve(String(e.data));
-            w.onerror = (e) => resolve(`error: ${e.message}`);
+            const timer = setTimeout(() => resolve('no answer from the worker in 20 s'), 20_000);
+            w.onmessage = (e) => {
+              clearTimeout(timer);
+              resolve(String(e.data));
+            };
+            w.onerror = (e) => {
+              clearTimeout(timer);
+              resolve(`error: ${e.message}`);
+            };
           }),
         url,
       );
@@ -102,6 +120,6 @@ test('a worker served with that policy cannot reach another origin', async ({ pa
     expect(await start('/worker.js')).toBe('reached');
     expect(hits).toBe(1);
   } finally {
-    await new Promise<void>((r) => host.close(() => r()));
+    await closeServer(host);
   }
 });
